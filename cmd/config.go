@@ -1,0 +1,49 @@
+package cmd
+
+import (
+	"github.com/keyward/keyward/internal/config"
+	"github.com/keyward/keyward/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdConfig builds keyward config.
+func NewCmdConfig(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Show the effective settings and where each comes from",
+		Long: `Show every setting keyward uses, its value, and its source: flag,
+env (KEYWARD_*), file (the YAML config file) or default. Use it to find out
+which database a cron job really opens.`,
+		Example: `  keyward config
+  KEYWARD_DB=/srv/keys.db keyward config -o json | jq -r .db.value`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			cfg := f.Config
+			file := cfg.File
+			if f.JSON {
+				j := output.NewObject(nil)
+				for _, k := range config.Keys {
+					j.Object(k, func(o *output.JSON) {
+						if k == "roles" {
+							o.Strings("value", cfg.Policy.Roles)
+						} else {
+							o.String("value", cfg.Values[k])
+						}
+						o.String("source", cfg.Sources[k])
+					})
+				}
+				j.NullString("config_file", file)
+				return f.WriteJSON(j.Bytes())
+			}
+			t := output.NewTable("SETTING", "VALUE", "SOURCE")
+			for _, k := range config.Keys {
+				t.Row(k, cfg.Values[k], cfg.Sources[k])
+			}
+			if file == "" {
+				file = "-"
+			}
+			t.Row("config_file", file, "")
+			return t.Render(f.IO.Out)
+		},
+	}
+}

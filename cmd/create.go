@@ -1,0 +1,145 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// CreateOptions are the arguments of keyward create.
+type CreateOptions struct {
+	Alias       string
+	Name        *string
+	Description *string
+	Owner       *string
+	Roles       *[]string
+	Scopes      *[]string
+	TTL         string
+	TokenTTL    string
+	OrRenew     bool
+	Reactivate  bool
+	Quiet       bool
+}
+
+// NewCmdCreate builds keyward create; runF replaces the run function in tests.
+func NewCmdCreate(f *Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
+	var (
+		opts                             CreateOptions
+		name, description, owner         string
+		roles, scopes                    []string
+	)
+	c := &cobra.Command{
+		Use:   "create ALIAS",
+		Short: "Create a key and print it once",
+		Long: `Create a new API key under a unique alias and print it once.
+
+The key string is shown only now: keyward stores its SHA-256, never the key.
+Store it in your secret manager straight away; if it is lost, revoke the key
+and create another. An existing alias is a conflict (exit 4) unless
+--or-renew is given, which renews the existing key instead (and applies the
+other flags given), so provisioning scripts can run again and again.`,
+		Example: `  keyward create ci-bot --role agent
+  keyward create backup --owner ops@example.com --scope backup:read --ttl 30d
+  KEY=$(keyward create deploy -q)
+  keyward create ci-bot --or-renew -o json`,
+		Args: func(c *cobra.Command, args []string) error {
+			if err := refArgs(1)(c, args); err != nil {
+				return err
+			}
+			if len(args) > 1 {
+				return keys.Errorf(keys.EINVALID, "usage", "create takes one alias, got %d", len(args)).
+					WithHint("create keys one at a time, or use keyward import for many")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Alias = args[0]
+			opts.Name = changedString(c, "name", name)
+			opts.Description = changedString(c, "description", description)
+			opts.Owner = changedString(c, "owner", owner)
+			opts.Roles = changedList(c, "role", roles)
+			opts.Scopes = changedList(c, "scope", scopes)
+			if runF != nil {
+				return runF(c.Context(), &opts)
+			}
+			return runCreate(c.Context(), f, &opts)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&name, "name", "", "display name (default: the alias)")
+	fl.StringVar(&description, "description", "", "free text, up to 1000 characters")
+	fl.StringVar(&owner, "owner", "", "who holds the key: a user or a service")
+	fl.StringArrayVar(&roles, "role", nil, "role from the configured set (repeatable)")
+	fl.StringArrayVar(&scopes, "scope", nil, "registered scope (repeatable; default: *, every non-admin-only scope)")
+	fl.StringVar(&opts.TTL, "ttl", "", "validity window, e.g. 15d (default: default_ttl; at most max_ttl)")
+	fl.StringVar(&opts.TokenTTL, "token-ttl", "", "longest token that may be minted from the key (default: token_ttl)")
+	fl.BoolVar(&opts.OrRenew, "or-renew", false, "renew the key if the alias exists, instead of failing")
+	fl.BoolVar(&opts.Reactivate, "reactivate", false, "with --or-renew: bring a revoked key back")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the key string")
+	return c
+}
+
+func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
+	p := f.Config.Policy
+	req := keys.CreateRequest{
+		Alias:      opts.Alias,
+		OrRenew:    opts.OrRenew,
+		Reactivate: opts.Reactivate,
+		Fields: keys.Change{
+			Name: opts.Name, Description: opts.Description, Owner: opts.Owner,
+			Roles: opts.Roles, Scopes: opts.Scopes,
+		},
+	}
+	if opts.TTL != "" {
+		d, err := durationFlag("ttl", opts.TTL)
+		if err != nil {
+			return err
+		}
+		req.TTL = d
+	}
+	if opts.TokenTTL != "" {
+		d, err := durationFlag("token-ttl", opts.TokenTTL)
+		if err != nil {
+			return err
+		}
+		req.Fields.TokenTTL = &d
+	}
+	if err := req.Validate(p); err != nil {
+		return err
+	}
+	req.Credential = keys.NewCredential(p.Prefix, keys.KindKey)
+	store, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := store.CreateKey(ctx, req)
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.Quiet && res.Renewed:
+		f.Hint("key %q existed and was renewed; its key string is not shown again", res.Key.Alias)
+		return nil
+	case opts.Quiet:
+		_, err := fmt.Fprintln(f.IO.Out, res.Secret)
+		return err
+	case f.JSON:
+		return f.WriteJSON(keyObject(nil, res.Key, func(j *output.JSON) {
+			if res.Renewed {
+				j.Bool("renewed", true)
+			} else {
+				j.String("key", res.Secret)
+			}
+		}))
+	case res.Renewed:
+		return f.recordTable(res.Key, [2]string{"RENEWED", "yes"}).Render(f.IO.Out)
+	}
+	if err := f.recordTable(res.Key, [2]string{"KEY", res.Secret}).Render(f.IO.Out); err != nil {
+		return err
+	}
+	f.Hint("store the key now: keyward shows it only once")
+	return nil
+}

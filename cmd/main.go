@@ -1,0 +1,86 @@
+// Package cmd is keyward's command line: flags, arguments and output.
+// What a key may be is decided in internal/keys; how it is kept, in
+// internal/sqlite.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/keyward/keyward/internal/keys"
+)
+
+// Exit codes, a documented contract.
+const (
+	ExitOK          = 0
+	ExitInternal    = 1
+	ExitUsage       = 2
+	ExitNotFound    = 3
+	ExitConflict    = 4
+	ExitRejected    = 5
+	ExitInterrupted = 130
+)
+
+// Main runs keyward with args and returns its exit code.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, args, SystemIO())
+}
+
+// Run runs keyward with the given streams; Main and tests share it.
+func Run(ctx context.Context, args []string, io *IO) int {
+	f := &Factory{IO: io, JSON: guessJSON(args, io.Env)}
+	defer f.Close()
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil && ctx.Err() != nil {
+		err = keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted")
+	}
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, errSilent) {
+		return ExitRejected
+	}
+	if !f.ran {
+		// Cobra's own complaints (unknown flag or command, bad flag
+		// value) come before any command ran: usage errors.
+		var ke *keys.Error
+		if !errors.As(err, &ke) {
+			err = keys.Errorf(keys.EINVALID, "usage", "%s", err.Error()).
+				WithHint("see: %s --help", strings.TrimSpace("keyward "+commandPath(root, args)))
+		}
+	}
+	f.PrintError(err)
+	return ExitCode(err)
+}
+
+// ExitCode maps an error to the documented exit status.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	switch keys.ErrorCode(err) {
+	case keys.EINVALID:
+		return ExitUsage
+	case keys.ENOTFOUND:
+		return ExitNotFound
+	case keys.ECONFLICT:
+		return ExitConflict
+	case keys.EREJECTED:
+		return ExitRejected
+	case keys.EINTERRUPTED:
+		return ExitInterrupted
+	}
+	return ExitInternal
+}
+
+// errSilent ends a command with exit 5 after it printed its own answer
+// (verify of a credential that is not valid).
+var errSilent = errors.New("silent rejection")

@@ -1,0 +1,86 @@
+package cmd
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/keyward/keyward/internal/output"
+	"github.com/keyward/keyward/internal/sqlite"
+	"github.com/spf13/cobra"
+)
+
+// Stamped by release builds: -ldflags "-X github.com/keyward/keyward/cmd.version=v1.2.3 ...".
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
+
+// buildInfo is the version, commit and date: stamped ones first, else
+// what the Go toolchain recorded (go install …@v1.2.3).
+func buildInfo() (v, c, d string) {
+	v, c, d = version, commit, date
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && c == "":
+				c = s.Value
+			case s.Key == "vcs.time" && d == "":
+				d = s.Value
+			}
+		}
+	}
+	if v == "" {
+		v = "dev"
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	if d == "" {
+		d = "unknown"
+	}
+	return v, c, d
+}
+
+func versionString() string {
+	v, c, d := buildInfo()
+	return fmt.Sprintf("%s (commit %s, built %s)", v, c, d)
+}
+
+// NewCmdVersion builds keyward version.
+func NewCmdVersion(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print keyward's version, commit, build date, Go and SQLite versions",
+		Long: `Print the version of keyward, the commit and date it was built from, and the
+Go and SQLite versions inside it. Include this in bug reports.`,
+		Example: `  keyward version
+  keyward version -o json | jq -r .version`,
+		Args: noArgs,
+		// No configuration needed: version works even when it is broken.
+		PersistentPreRunE: func(c *cobra.Command, args []string) error {
+			f.ran = true
+			f.JSON = wantsJSON(c.Flags(), f.IO.Env)
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			v, cm, d := buildInfo()
+			sv := sqlite.Version()
+			if f.JSON {
+				return f.WriteJSON(output.NewObject(nil).String("version", v).String("commit", cm).
+					String("date", d).String("go", runtime.Version()).String("sqlite", sv).Bytes())
+			}
+			t := output.NewTable()
+			t.Row("VERSION", v)
+			t.Row("COMMIT", cm)
+			t.Row("DATE", d)
+			t.Row("GO", runtime.Version())
+			t.Row("SQLITE", sv)
+			return t.Render(f.IO.Out)
+		},
+	}
+}

@@ -1,0 +1,59 @@
+package keys
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes: the category of a failure, from which the command line
+// derives its exit status.
+const (
+	EINTERNAL    = "internal"    // I/O, database, anything the operator cannot fix by retyping
+	EINVALID     = "invalid"     // usage error or invalid input
+	ENOTFOUND    = "not_found"   // alias, id or scope does not exist
+	ECONFLICT    = "conflict"    // alias exists, key revoked, scope in use
+	EREJECTED    = "rejected"    // a credential was refused
+	EINTERRUPTED = "interrupted" // the operation was cancelled
+)
+
+// Error is a failure the user can act on. Code is the category, Reason a
+// stable snake_case name for scripts (alias_exists), Message the one line
+// shown after "keyward: error:", Hint what to do about it.
+type Error struct {
+	Code    string
+	Reason  string
+	Message string
+	Hint    string
+	Err     error // the underlying cause, never shown to the user
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an Error with the given code and reason.
+func Errorf(code, reason, format string, args ...any) *Error {
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithHint returns e with its hint set.
+func (e *Error) WithHint(format string, args ...any) *Error {
+	e.Hint = fmt.Sprintf(format, args...)
+	return e
+}
+
+// Wrap records the underlying cause of e.
+func (e *Error) Wrap(err error) *Error {
+	e.Err = err
+	return e
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or
+// EINTERNAL for any other error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}

@@ -1,0 +1,201 @@
+package keys
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Status is derived from the clock at read time, never stored.
+type Status string
+
+const (
+	StatusActive  Status = "active"
+	StatusExpired Status = "expired"
+	StatusRevoked Status = "revoked"
+)
+
+// ParseStatus checks a --status filter value; "all" gives "".
+func ParseStatus(s string) (Status, bool, error) {
+	switch s {
+	case "active", "expired", "revoked":
+		return Status(s), false, nil
+	case "all":
+		return "", true, nil
+	}
+	return "", false, Errorf(EINVALID, "invalid_status", "unknown status %q", clip(s)).
+		WithHint("use one of active, expired, revoked, all")
+}
+
+// AllScopes is the wildcard scope set: every non-admin-only scope, and
+// the admin-only ones too for a key holding the admin role.
+const AllScopes = "*"
+
+// Key is a long-lived API key as keyward shows it. Its secret is not here:
+// only its hash is stored, and the hash is never shown.
+type Key struct {
+	ID              string
+	Alias           string
+	Name            string
+	Description     string
+	Owner           string
+	Roles           []string
+	Scopes          []string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	ExpiresAt       time.Time
+	LastUsedAt      *time.Time
+	RevokedAt       *time.Time
+	RevokeReason    string
+	TTL             time.Duration
+	TokenTTL        time.Duration
+	Masked          string
+	Imported        bool
+	Status          Status
+}
+
+// StatusAt derives the status of a key at now.
+func StatusAt(revokedAt *time.Time, expiresAt, now time.Time) Status {
+	switch {
+	case revokedAt != nil:
+		return StatusRevoked
+	case !now.Before(expiresAt):
+		return StatusExpired
+	}
+	return StatusActive
+}
+
+var aliasRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// ValidateAlias checks an alias against ^[a-z0-9][a-z0-9._-]{0,63}$.
+func ValidateAlias(alias string) error {
+	if aliasRe.MatchString(alias) {
+		return nil
+	}
+	if LooksLikeCredential(alias) {
+		return ErrSecretArgument()
+	}
+	return Errorf(EINVALID, "invalid_alias", "invalid alias %q: want 1-64 of a-z 0-9 . _ - starting with a letter or digit", clip(alias)).
+		WithHint("pick an alias such as ci-bot or backup.prod")
+}
+
+// ErrSecretArgument refuses a key or token given where an alias or id
+// was expected, without repeating it.
+func ErrSecretArgument() *Error {
+	return Errorf(EINVALID, "secret_in_argument", "refusing a key or token as a command-line argument: it would be left in shell history and ps").
+		WithHint("pipe it on standard input or name a file: ... | keyward verify, keyward verify --key-file FILE")
+}
+
+// NormalizeName trims a display name and checks it: 1-200 characters,
+// no control characters.
+func NormalizeName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", Errorf(EINVALID, "invalid_name", "name is empty").WithHint("give a name with --name, or leave it out to use the alias")
+	}
+	if err := checkText("name", name, 200); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// ValidateDescription checks a description: at most 1000 characters,
+// no control characters but newlines and tabs.
+func ValidateDescription(s string) error { return checkText("description", s, 1000) }
+
+// ValidateOwner checks an owner: at most 200 characters, no control characters.
+func ValidateOwner(s string) error { return checkText("owner", s, 200) }
+
+func checkText(field, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "invalid_"+field, "%s is not valid UTF-8", field)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return Errorf(EINVALID, "invalid_"+field, "%s is %d characters long; at most %d are allowed", field, n, max)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(field == "description" && (r == '\n' || r == '\t')) {
+			return Errorf(EINVALID, "invalid_"+field, "%s contains a control character (%U)", field, r).
+				WithHint("remove tabs, newlines and other control characters")
+		}
+	}
+	return nil
+}
+
+// Policy is the configured rule set that every change is checked against.
+type Policy struct {
+	Prefix      string
+	DefaultTTL  time.Duration
+	MaxTTL      time.Duration
+	TokenTTL    time.Duration
+	MaxTokenTTL time.Duration
+	Roles       []string
+	AdminRole   string
+}
+
+// CheckTTL refuses a key TTL above max_ttl; it is never silently capped.
+func (p Policy) CheckTTL(d time.Duration) error {
+	if d < time.Second {
+		return Errorf(EINVALID, "invalid_duration", "ttl %s is shorter than one second", d)
+	}
+	if d > p.MaxTTL {
+		return Errorf(EINVALID, "ttl_too_long", "ttl %s is above max_ttl %s", FormatDuration(d), FormatDuration(p.MaxTTL)).
+			WithHint("ask for at most %s, or raise max_ttl in the config", FormatDuration(p.MaxTTL))
+	}
+	return nil
+}
+
+// CheckTokenTTL refuses a key's token TTL above max_token_ttl.
+func (p Policy) CheckTokenTTL(d time.Duration) error {
+	if d < time.Second {
+		return Errorf(EINVALID, "invalid_duration", "token ttl %s is shorter than one second", d)
+	}
+	if d > p.MaxTokenTTL {
+		return Errorf(EINVALID, "token_ttl_too_long", "token ttl %s is above max_token_ttl %s", FormatDuration(d), FormatDuration(p.MaxTokenTTL)).
+			WithHint("ask for at most %s, or raise max_token_ttl in the config", FormatDuration(p.MaxTokenTTL))
+	}
+	return nil
+}
+
+// NormalizeRoles checks roles against the configured set and returns them
+// sorted without duplicates.
+func (p Policy) NormalizeRoles(roles []string) ([]string, error) {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if !slices.Contains(p.Roles, r) {
+			return nil, Errorf(EINVALID, "unknown_role", "unknown role %q", clip(r)).
+				WithHint("use one of the configured roles: %s", strings.Join(p.Roles, ", "))
+		}
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// IsAdmin reports whether roles include the admin role.
+func (p Policy) IsAdmin(roles []string) bool { return slices.Contains(roles, p.AdminRole) }
+
+// ValidateRef checks an ALIAS|ID argument.
+func ValidateRef(ref string) error {
+	if aliasRe.MatchString(ref) || len(ref) == IDLen && isBase62(ref) {
+		return nil
+	}
+	if LooksLikeCredential(ref) {
+		return ErrSecretArgument()
+	}
+	return Errorf(EINVALID, "invalid_alias", "%q is neither an alias nor a key id", clip(ref)).
+		WithHint("list keys with: keyward list")
+}
+
+// ErrKeyNotFound is the not-found error for an ALIAS|ID argument.
+func ErrKeyNotFound(ref string) *Error {
+	return Errorf(ENOTFOUND, "key_not_found", "no key with alias or id %q", clip(ref)).
+		WithHint("list keys with: keyward list --status all")
+}
+
+// ValidateReason checks a revocation reason: at most 1000 characters, no
+// control characters.
+func ValidateReason(s string) error { return checkText("reason", s, 1000) }

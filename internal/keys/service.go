@@ -1,0 +1,263 @@
+package keys
+
+import (
+	"context"
+	"time"
+)
+
+// CreateRequest asks for a new key. Validate normalizes it against the
+// policy; the store then checks what needs the database (alias
+// uniqueness, the scope registry).
+type CreateRequest struct {
+	Alias      string
+	Fields     Change        // unset fields take their defaults (name: the alias, scopes: ["*"])
+	TTL        time.Duration // 0: the policy's default_ttl
+	OrRenew    bool          // an existing alias is renewed instead of refused
+	Reactivate bool          // with OrRenew: a revoked key is brought back
+	Credential Credential    // the key string to store, minted by the caller
+}
+
+// Validate checks and normalizes r.
+func (r *CreateRequest) Validate(p Policy) error {
+	if err := ValidateAlias(r.Alias); err != nil {
+		return err
+	}
+	if err := r.Fields.Validate(p); err != nil {
+		return err
+	}
+	if r.TTL != 0 {
+		if err := p.CheckTTL(r.TTL); err != nil {
+			return err
+		}
+	}
+	if r.Reactivate && !r.OrRenew {
+		return Errorf(EINVALID, "invalid_flags", "--reactivate only applies with --or-renew").
+			WithHint("add --or-renew, or use keyward renew --reactivate")
+	}
+	return nil
+}
+
+// NewKey is the record a create request makes at now.
+func (r *CreateRequest) NewKey(p Policy, now time.Time) *Key {
+	k := &Key{
+		ID:        r.Credential.ID,
+		Alias:     r.Alias,
+		Name:      r.Alias,
+		Roles:     []string{},
+		Scopes:    []string{AllScopes},
+		CreatedAt: now,
+		UpdatedAt: now,
+		TTL:       r.TTL,
+		TokenTTL:  p.TokenTTL,
+		Masked:    r.Credential.Masked,
+		Status:    StatusActive,
+	}
+	if k.TTL == 0 {
+		k.TTL = p.DefaultTTL
+	}
+	k.ExpiresAt = now.Add(k.TTL)
+	r.Fields.Apply(k)
+	return k
+}
+
+// CreateResult is a created key, or with OrRenew a renewed one.
+type CreateResult struct {
+	Key     *Key
+	Secret  string // the key string, shown once; empty when renewed
+	Renewed bool
+}
+
+// Change holds the new values of fields given by the operator; nil
+// fields stay as they are.
+type Change struct {
+	Name        *string
+	Description *string
+	Owner       *string
+	Roles       *[]string
+	Scopes      *[]string
+	TokenTTL    *time.Duration
+}
+
+// Empty reports whether c changes nothing.
+func (c Change) Empty() bool {
+	return c.Name == nil && c.Description == nil && c.Owner == nil && c.Roles == nil && c.Scopes == nil && c.TokenTTL == nil
+}
+
+// Apply sets the given fields on k.
+func (c Change) Apply(k *Key) {
+	if c.Name != nil {
+		k.Name = *c.Name
+	}
+	if c.Description != nil {
+		k.Description = *c.Description
+	}
+	if c.Owner != nil {
+		k.Owner = *c.Owner
+	}
+	if c.Roles != nil {
+		k.Roles = *c.Roles
+	}
+	if c.Scopes != nil {
+		k.Scopes = *c.Scopes
+	}
+	if c.TokenTTL != nil {
+		k.TokenTTL = *c.TokenTTL
+	}
+}
+
+// GrantChanged reports whether c touches what CheckGrant checks.
+func (c Change) GrantChanged() bool { return c.Roles != nil || c.Scopes != nil }
+
+// Validate checks and normalizes the given fields.
+func (c *Change) Validate(p Policy) error {
+	if c.Name != nil {
+		n, err := NormalizeName(*c.Name)
+		if err != nil {
+			return err
+		}
+		c.Name = &n
+	}
+	if c.Description != nil {
+		if err := ValidateDescription(*c.Description); err != nil {
+			return err
+		}
+	}
+	if c.Owner != nil {
+		if err := ValidateOwner(*c.Owner); err != nil {
+			return err
+		}
+	}
+	if c.Roles != nil {
+		r, err := p.NormalizeRoles(*c.Roles)
+		if err != nil {
+			return err
+		}
+		c.Roles = &r
+	}
+	if c.Scopes != nil {
+		s, err := NormalizeScopes(*c.Scopes)
+		if err != nil {
+			return err
+		}
+		c.Scopes = &s
+	}
+	if c.TokenTTL != nil {
+		if err := p.CheckTokenTTL(*c.TokenTTL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RenewRequest renews named keys: expires_at = now + TTL, same key string.
+type RenewRequest struct {
+	Refs       []string      // aliases or ids
+	TTL        time.Duration // 0: each key's own; else it becomes the key's
+	Change     Change        // only Name, Roles and Scopes are used
+	Reactivate bool          // a revoked key is brought back instead of refused
+}
+
+// RenewAllRequest renews every non-revoked key matching the filters, all
+// or none.
+type RenewAllRequest struct {
+	ExpiringWithin time.Duration // 0: no expiry filter
+	Owner          *string
+	Role           string
+	DryRun         bool
+}
+
+// Filter selects keys for List.
+type Filter struct {
+	Status         Status // "" with AllStatuses false: everything but revoked
+	AllStatuses    bool
+	Role           string
+	Scope          string
+	Owner          *string
+	Search         string
+	ExpiringWithin time.Duration
+	Sort           string // created, alias, expires, last_used
+	Desc           bool
+	Limit          int // 0: no limit
+	Offset         int
+}
+
+// SortKeys are the accepted --sort values.
+var SortKeys = []string{"created", "alias", "expires", "last_used"}
+
+// RevokeResult is one revoked key.
+type RevokeResult struct {
+	Key            *Key
+	AlreadyRevoked bool
+}
+
+// TokenRequest asks for a token minted from a key.
+type TokenRequest struct {
+	KeyString string        // the key, read from stdin or a file
+	TTL       time.Duration // 0: the policy's token_ttl
+	Scopes    []string      // empty: the key's effective scopes
+	Token     Credential    // the token string to store, minted by the caller
+}
+
+// Token is a short-lived credential minted from a key.
+type Token struct {
+	ID        string
+	KeyID     string
+	Alias     string
+	Scopes    []string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// TokenResult is a minted token and why its TTL was shortened, if it was.
+type TokenResult struct {
+	Token    *Token
+	Secret   string
+	Warnings []string
+}
+
+// VerifyRequest asks whether a credential is valid, and holds what is
+// required of it.
+type VerifyRequest struct {
+	Credential string
+	Roles      []string
+	Scopes     []string
+}
+
+// ImportItem is one validated line of an import.
+type ImportItem struct {
+	Line      int
+	Request   CreateRequest
+	ExpiresAt *time.Time // instead of now + TTL
+	Imported  bool       // Request.Credential came from another system
+}
+
+// ImportResult is one imported key.
+type ImportResult struct {
+	Alias  string
+	ID     string
+	Secret string // set for generated keys only
+}
+
+// Store keeps keys, scopes and tokens. Every method that writes runs in
+// one transaction: all of it happens or none.
+type Store interface {
+	CreateKey(ctx context.Context, req CreateRequest) (CreateResult, error)
+	RenewKeys(ctx context.Context, req RenewRequest) ([]*Key, error)
+	RenewAll(ctx context.Context, req RenewAllRequest) ([]*Key, error)
+	UpdateKey(ctx context.Context, ref string, c Change) (*Key, error)
+	FindKey(ctx context.Context, ref string) (*Key, error)
+	ActiveTokens(ctx context.Context, keyID string) (int, error)
+	ListKeys(ctx context.Context, f Filter, fn func(*Key) error) error
+	RevokeKeys(ctx context.Context, refs []string, reason string) ([]RevokeResult, error)
+	RevokeCredential(ctx context.Context, credential, reason string) (RevokeResult, error)
+
+	Scopes(ctx context.Context) ([]Scope, error)
+	AddScope(ctx context.Context, s Scope) error
+	RemoveScope(ctx context.Context, name string) error
+
+	MintToken(ctx context.Context, req TokenRequest) (TokenResult, error)
+	Verify(ctx context.Context, req VerifyRequest) (Verification, error)
+
+	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
+}

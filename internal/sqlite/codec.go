@@ -1,0 +1,66 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keys"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// encodeList writes names as a JSON array. Role and scope names never
+// need escaping: their syntax admits no quote, backslash or control
+// character.
+func encodeList(names []string) string {
+	if len(names) == 0 {
+		return "[]"
+	}
+	return `["` + strings.Join(names, `","`) + `"]`
+}
+
+// decodeList reads what encodeList wrote.
+func decodeList(s string) []string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "[")
+	s = strings.TrimSuffix(s, "]")
+	if strings.TrimSpace(s) == "" {
+		return []string{}
+	}
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"`)
+	}
+	return parts
+}
+
+func unix(v int64) time.Time { return time.Unix(v, 0).UTC() }
+
+func nullUnix(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := unix(v.Int64)
+	return &t
+}
+
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func isConstraint(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+func sortByAlias(ks []*keys.Key) {
+	slices.SortFunc(ks, func(a, b *keys.Key) int { return strings.Compare(a.Alias, b.Alias) })
+}

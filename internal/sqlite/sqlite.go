@@ -1,0 +1,368 @@
+// Package sqlite stores keyward's keys, scopes and tokens in one SQLite
+// file, shared safely by many processes.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keys"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// applicationID marks a SQLite file as keyward's ("kywd").
+const applicationID = 0x6b797764
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// busyTimeout is how long SQLite itself waits for a lock; retryFor bounds
+// the store's own retries of a whole transaction on top of it.
+const (
+	busyTimeout = 10 * time.Second
+	retryFor    = 30 * time.Second
+)
+
+var _ keys.Store = (*Store)(nil)
+
+// Store implements keys.Store on a SQLite file.
+type Store struct {
+	db     *sql.DB
+	path   string
+	Policy keys.Policy
+	// Now is the clock, read once per transaction.
+	Now func() time.Time
+}
+
+// Open opens the keyward database at path, creating it (0600, in a 0700
+// directory) if it does not exist. A file that is not a keyward database
+// is refused and left as it was.
+func Open(ctx context.Context, path string, policy keys.Policy) (*Store, error) {
+	if path == "" {
+		return nil, keys.Errorf(keys.EINVALID, "invalid_db", "database path is empty").
+			WithHint("set --db, KEYWARD_DB or db in the config file to a file path")
+	}
+	created, err := prepareFile(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, internal(path, "open", err)
+	}
+	// One connection: a command is one sequence of statements, and SQLite
+	// serialises writers anyway.
+	db.SetMaxOpenConns(1)
+	s := &Store{db: db, path: path, Policy: policy, Now: time.Now}
+	if err := s.checkSchema(ctx, created); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+func dsn(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	// Every transaction takes the write lock at BEGIN: a deferred one
+	// that upgrades later fails with SQLITE_BUSY whatever the timeout.
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// prepareFile makes sure path is either a new, empty, private file or
+// something that starts like a SQLite database. It reports whether the
+// file is new.
+func prepareFile(path string) (created bool, err error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+			return false, err
+		}
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			return false, nil // another process created it first
+		}
+		if err != nil {
+			return false, internal(path, "create", err)
+		}
+		f.Chmod(0o600) // whatever the umask
+		return true, f.Close()
+	case err != nil:
+		return false, internal(path, "open", err)
+	case fi.IsDir():
+		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is a directory", path).
+			WithHint("point --db at a file, for example %s", filepath.Join(path, "keyward.db"))
+	case fi.Size() == 0:
+		return false, nil
+	}
+	return false, checkHeader(path, fi.Size())
+}
+
+// mkdirPrivate creates dir and missing parents with mode 0700.
+func mkdirPrivate(dir string) error {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || d == filepath.Dir(d) {
+			break
+		}
+		missing = append(missing, d)
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+			return internal(missing[i], "create directory", err)
+		}
+		os.Chmod(missing[i], 0o700)
+	}
+	return nil
+}
+
+// checkHeader reads the 100-byte SQLite header without opening the file
+// as a database, so that a foreign file gets no -wal or -shm beside it.
+func checkHeader(path string, size int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return internal(path, "open", err)
+	}
+	defer f.Close()
+	var h [100]byte
+	n, err := io.ReadFull(f, h[:])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return internal(path, "read", err)
+	}
+	if n < 16 || string(h[:16]) != "SQLite format 3\x00" {
+		return refuse(path, "not_sqlite", "is not a SQLite database", "check --db; keyward creates its database itself when the file does not exist")
+	}
+	if n < 100 {
+		return refuse(path, "truncated", "is truncated", "restore it from a backup")
+	}
+	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int64(binary.BigEndian.Uint32(h[28:32]))
+	validFor := binary.BigEndian.Uint32(h[92:96])
+	changes := binary.BigEndian.Uint32(h[24:28])
+	if validFor == changes && size < pageSize*pages {
+		return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages), "restore it from a backup")
+	}
+	return nil
+}
+
+// checkSchema recognises keyward's database and brings its schema up to
+// date. Reading application_id and user_version is the whole cost of an
+// up-to-date database.
+func (s *Store) checkSchema(ctx context.Context, created bool) error {
+	var appID, version int
+	err := s.db.QueryRowContext(ctx, `SELECT a.application_id, v.user_version FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &version)
+	if err != nil {
+		return s.translate("read", err)
+	}
+	latest := len(migrationNames())
+	switch {
+	case appID == applicationID && version == latest:
+		return nil
+	case appID == applicationID && version > latest:
+		return refuse(s.path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, latest),
+			"upgrade keyward; the file was left untouched")
+	case appID == applicationID:
+		return s.migrate(ctx)
+	case appID == 0 && version == 0:
+		var tables int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&tables); err != nil {
+			return s.translate("read", err)
+		}
+		if tables == 0 {
+			return s.migrate(ctx)
+		}
+	}
+	return refuse(s.path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+}
+
+// migrate applies the embedded migrations the file lacks, each numbered
+// one in its own transaction that also bumps user_version.
+func (s *Store) migrate(ctx context.Context) error {
+	// WAL lets readers (verify) go on while a writer commits; it is a
+	// property of the file and must be set outside a transaction.
+	if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		return s.translate("set up", err)
+	}
+	for i, name := range migrationNames() {
+		version := i + 1
+		err := s.write(ctx, func(tx *sql.Tx, _ time.Time) error {
+			var appID, have, tables int
+			if err := tx.QueryRowContext(ctx, `SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema) FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &have, &tables); err != nil {
+				return err
+			}
+			if appID != applicationID && (appID != 0 || have != 0 || tables != 0) {
+				return refuse(s.path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+			}
+			if have >= version {
+				return nil // another process got here first
+			}
+			body, err := migrationFS.ReadFile("migrations/" + name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+			_, err = tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d; PRAGMA user_version = %d`, applicationID, version))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrationNames() []string {
+	entries, _ := migrationFS.ReadDir("migrations")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// write runs fn in one BEGIN IMMEDIATE transaction with the clock read
+// once, and runs it again with backoff if SQLite still reports the
+// database busy after its own timeout.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	start := time.Now()
+	backoff := 10 * time.Millisecond
+	for {
+		err := s.writeOnce(ctx, fn)
+		if err == nil || !isBusy(err) || time.Since(start) > retryFor {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return s.translate("write", ctx.Err())
+		case <-time.After(backoff/2 + rand.N(backoff)):
+		}
+		backoff = min(backoff*2, time.Second)
+	}
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.translate("write", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx, s.now()); err == errRollback {
+		return nil
+	} else if err != nil {
+		return s.translate("write", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.translate("commit", err)
+	}
+	return nil
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		c := e.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// translate turns a driver error into a keyward error: one line the
+// operator can act on, never a raw SQLite message.
+func (s *Store) translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ke *keys.Error
+	if errors.As(err, &ke) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
+	}
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		switch e.Code() & 0xff {
+		case sqlite3.SQLITE_INTERRUPT:
+			return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s stayed busy for %s", s.path, retryFor).
+				WithHint("another process holds a long write transaction; try again").Wrap(err)
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
+			return keys.Errorf(keys.EINTERNAL, "db_read_only", "cannot %s database %s: it is read-only", op, s.path).
+				WithHint("check the permissions of the file and its directory").Wrap(err)
+		case sqlite3.SQLITE_FULL:
+			return keys.Errorf(keys.EINTERNAL, "disk_full", "cannot %s database %s: the disk is full; nothing was changed", op, s.path).
+				WithHint("free some space and run the command again").Wrap(err)
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return keys.Errorf(keys.EINTERNAL, "db_corrupt", "database %s is corrupt", s.path).
+				WithHint("restore it from a backup; `sqlite3 %s 'PRAGMA integrity_check'` tells more", s.path).Wrap(err)
+		case sqlite3.SQLITE_CANTOPEN:
+			return keys.Errorf(keys.EINTERNAL, "db_cannot_open", "cannot open database %s", s.path).
+				WithHint("check that the file and its directory exist and are writable by you").Wrap(err)
+		case sqlite3.SQLITE_IOERR:
+			return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: I/O error; nothing was changed", op, s.path).
+				WithHint("check the disk and the file's permissions").Wrap(err)
+		}
+	}
+	return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s", op, s.path).
+		WithHint("run the command again; if it persists, check the file with sqlite3").Wrap(err)
+}
+
+func internal(path, op string, err error) error {
+	msg := fmt.Sprintf("cannot %s %s", op, path)
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		msg += ": " + strings.TrimPrefix(pe.Err.Error(), "open ")
+	}
+	return keys.Errorf(keys.EINTERNAL, "io_error", "%s", msg).
+		WithHint("check the path and its permissions, or choose another with --db").Wrap(err)
+}
+
+func refuse(path, reason, what, hint string) error {
+	return keys.Errorf(keys.EINTERNAL, reason, "refusing %s: it %s", path, what).WithHint("%s", hint)
+}
+
+// Version is the version of the SQLite library inside keyward.
+func Version() string {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		return "unknown"
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow(`SELECT sqlite_version()`).Scan(&v); err != nil {
+		return "unknown"
+	}
+	return v
+}
