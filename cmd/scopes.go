@@ -1,0 +1,180 @@
+package cmd
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// ScopeAddOptions are the arguments of keyward scopes add.
+type ScopeAddOptions struct {
+	Name        string
+	Description string
+	AdminOnly   bool
+}
+
+// NewCmdScopes builds keyward scopes and its subcommands; on its own it
+// lists the registry.
+func NewCmdScopes(f *Factory) *cobra.Command {
+	list := func(c *cobra.Command, args []string) error { return runScopesList(c.Context(), f) }
+	c := &cobra.Command{
+		Use:   "scopes",
+		Short: "Manage the registry of scopes keys may be given",
+		Long: `The scope registry: the permission names (backup:read) a key may be given
+with --scope. Only registered scopes can be granted; an admin-only scope only
+to a key holding the admin role (config admin_role). A key with scope "*"
+holds every non-admin-only scope, and the admin-only ones too if it is an
+admin key.
+
+On its own, keyward scopes lists the registry, with how many non-revoked
+keys name each scope (keys holding "*" are not counted).`,
+		Example: `  keyward scopes
+  keyward scopes add backup:read --description "read backups"
+  keyward scopes add keys:admin --admin-only
+  keyward scopes remove backup:read`,
+		Args: noArgs,
+		RunE: list,
+	}
+	c.AddCommand(
+		&cobra.Command{
+			Use:   "list",
+			Short: "List the scope registry",
+			Args:  noArgs,
+			RunE:  list,
+		},
+		newCmdScopesAdd(f),
+		newCmdScopesRemove(f),
+	)
+	return c
+}
+
+func newCmdScopesAdd(f *Factory) *cobra.Command {
+	var opts ScopeAddOptions
+	c := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Register a scope",
+		Long: `Register a scope name: a lowercase letter, then up to 63 of a-z 0-9 _ . : -
+An existing name is a conflict (exit 4). --admin-only reserves the scope to
+keys holding the admin role.`,
+		Example: `  keyward scopes add backup:read --description "read backups"
+  keyward scopes add billing.write --admin-only`,
+		Args: scopeNameArg,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			return runScopesAdd(c.Context(), f, &opts)
+		},
+	}
+	c.Flags().StringVar(&opts.Description, "description", "", "what the scope allows, up to 1000 characters")
+	c.Flags().BoolVar(&opts.AdminOnly, "admin-only", false, "only keys holding the admin role may be given this scope")
+	return c
+}
+
+func newCmdScopesRemove(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Unregister a scope no key uses",
+		Long: `Unregister a scope. An unknown scope is exit 3; a scope still named by a
+non-revoked key is a conflict (exit 4) naming those keys (up to ten): take it
+off them with keyward update, or revoke them, first.`,
+		Example: `  keyward scopes remove backup:read`,
+		Args:    scopeNameArg,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runScopesRemove(c.Context(), f, args[0])
+		},
+	}
+}
+
+// scopeNameArg accepts exactly one valid scope name.
+func scopeNameArg(c *cobra.Command, args []string) error {
+	for _, a := range args {
+		if keys.LooksLikeCredential(a) {
+			return keys.ErrSecretArgument()
+		}
+	}
+	if len(args) != 1 {
+		return keys.Errorf(keys.EINVALID, "usage", "%s takes one scope name, got %d", c.CommandPath(), len(args)).
+			WithHint("see: %s --help", c.CommandPath())
+	}
+	return keys.ValidateScopeName(args[0])
+}
+
+func runScopesList(ctx context.Context, f *Factory) error {
+	store, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	scopes, err := store.Scopes(ctx)
+	if err != nil {
+		return err
+	}
+	if f.JSON {
+		a := NewArray(f.IO.Out)
+		for _, sc := range scopes {
+			if err := a.Add(scopeJSON(sc)); err != nil {
+				return err
+			}
+		}
+		return a.Close()
+	}
+	if err := scopesTable(scopes).Render(f.IO.Out); err != nil {
+		return err
+	}
+	if len(scopes) == 0 {
+		f.Hint("no scopes registered yet; add one with: keyward scopes add NAME")
+	}
+	return nil
+}
+
+func runScopesAdd(ctx context.Context, f *Factory, opts *ScopeAddOptions) error {
+	if err := keys.ValidateDescription(opts.Description); err != nil {
+		return err
+	}
+	store, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	sc := keys.Scope{Name: opts.Name, Description: opts.Description, AdminOnly: opts.AdminOnly}
+	if err := store.AddScope(ctx, sc); err != nil {
+		return err
+	}
+	if f.JSON {
+		return f.WriteJSON(scopeJSON(sc))
+	}
+	return scopesTable([]keys.Scope{sc}).Render(f.IO.Out)
+}
+
+func runScopesRemove(ctx context.Context, f *Factory, name string) error {
+	store, err := f.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if err := store.RemoveScope(ctx, name); err != nil {
+		return err
+	}
+	if f.JSON {
+		return f.WriteJSON(output.NewObject(nil).String("name", name).Bool("removed", true).Bytes())
+	}
+	return nil
+}
+
+func scopeJSON(sc keys.Scope) []byte {
+	return output.NewObject(nil).
+		String("name", sc.Name).
+		String("description", sc.Description).
+		Bool("admin_only", sc.AdminOnly).
+		Int("keys", int64(sc.Keys)).
+		Bytes()
+}
+
+func scopesTable(scopes []keys.Scope) *output.Table {
+	t := output.NewTable("NAME", "DESCRIPTION", "ADMIN ONLY", "KEYS")
+	for _, sc := range scopes {
+		desc := strings.NewReplacer("\n", " / ", "\t", " ").Replace(sc.Description)
+		t.Row(sc.Name, dash(desc), yesNo(sc.AdminOnly), strconv.Itoa(sc.Keys))
+	}
+	return t
+}
