@@ -174,10 +174,14 @@ func (s *Store) MintToken(ctx context.Context, req keys.TokenRequest) (res keys.
 		}
 		var warnings []string
 		if ttl > k.TokenTTL {
-			warnings = append(warnings, "token ttl "+keys.FormatDuration(ttl)+" capped at the key's token ttl "+keys.FormatDuration(k.TokenTTL))
+			// The default token_ttl quietly gives way to a key made for
+			// shorter tokens; only a --ttl the operator asked for warns.
+			if req.TTL != 0 {
+				warnings = append(warnings, "token ttl "+keys.FormatDuration(ttl)+" capped at the key's token ttl "+keys.FormatDuration(k.TokenTTL))
+			}
 			ttl = k.TokenTTL
 		}
-		expires := now.Add(ttl)
+		expires := now.Add(ttl).Truncate(time.Second)
 		if expires.After(k.ExpiresAt) {
 			expires = k.ExpiresAt
 			warnings = append(warnings, "token expiry capped at the key's expiry "+k.ExpiresAt.Format(time.RFC3339))
