@@ -44,17 +44,35 @@ type Subject struct {
 // verifying through keyward writes at most once a minute per key.
 const LastUsedInterval = time.Minute
 
-// NeedsRegistry reports whether Decide needs the scope registry: only to
-// expand "*" against required scopes.
+// NeedsRegistry reports whether Decide needs the scope registry: to
+// expand a key's "*" against required scopes, or against a token's named
+// scopes, which a token holds only while its key still does.
 func NeedsRegistry(s *Subject, req VerifyRequest) bool {
-	if len(req.Scopes) == 0 || s == nil || s.Key == nil {
+	if s == nil || s.Key == nil || !slices.Contains(s.Key.Scopes, AllScopes) {
 		return false
 	}
-	scopes := s.Key.Scopes
-	if s.Token != nil {
-		scopes = s.Token.Scopes
+	if s.Token != nil && !slices.Contains(s.Token.Scopes, AllScopes) {
+		return true
 	}
-	return slices.Contains(scopes, AllScopes)
+	return len(req.Scopes) > 0
+}
+
+// grantedScopes is what a credential holds now: a key's scopes; a token's
+// "*" is its key's scopes, and its named scopes count only while the key
+// still holds them, so that narrowing a key narrows its live tokens.
+func (p Policy) grantedScopes(reg Registry, s *Subject) []string {
+	k := s.Key
+	if s.Token == nil || slices.Contains(s.Token.Scopes, AllScopes) {
+		return k.Scopes
+	}
+	held := p.Effective(reg, k.Roles, k.Scopes)
+	out := make([]string, 0, len(s.Token.Scopes))
+	for _, sc := range s.Token.Scopes {
+		if slices.Contains(held, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // Decide runs the checks after the lookup, in the SPEC's order: REVOKED,
@@ -67,12 +85,11 @@ func (p Policy) Decide(now time.Time, s *Subject, reg Registry, req VerifyReques
 	k := s.Key
 	v := Verification{Kind: s.Kind, ID: k.ID, Alias: k.Alias, Roles: k.Roles, KeyID: k.ID}
 	expires := k.ExpiresAt
-	scopes := k.Scopes
+	scopes := p.grantedScopes(reg, s)
 	revoked := k.RevokedAt != nil
 	if s.Token != nil {
 		t := s.Token
 		v.ID = t.ID
-		scopes = t.Scopes
 		revoked = revoked || t.RevokedAt != nil
 		if t.ExpiresAt.Before(expires) {
 			expires = t.ExpiresAt
