@@ -21,14 +21,7 @@ func lookup(ctx context.Context, q querier, credential string, now time.Time) (*
 	}
 	hash := keys.Hash(credential)
 	if shape == keys.Foreign {
-		k, err := scanKey(q.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM keys WHERE hash = ?`, hash), now)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, keys.CodeNotFound, nil
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		return &keys.Subject{Kind: keys.KindKey, Key: k}, "", nil
+		return keyByHash(ctx, q, hash, now)
 	}
 	// A head ending in "t" may be a token of prefix P or a key of prefix
 	// Pt: ids are unique across both, so try the likelier first.
@@ -56,7 +49,20 @@ func lookup(ctx context.Context, q querier, credential string, now time.Time) (*
 		}
 		return sub, "", nil
 	}
-	return nil, keys.CodeNotFound, nil
+	// No id matched: the string may be an imported key that happens to
+	// have keyward's shape (from another keyward database).
+	return keyByHash(ctx, q, hash, now)
+}
+
+func keyByHash(ctx context.Context, q querier, hash string, now time.Time) (*keys.Subject, keys.Code, error) {
+	k, err := scanKey(q.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM keys WHERE hash = ?`, hash), now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keys.CodeNotFound, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return &keys.Subject{Kind: keys.KindKey, Key: k}, "", nil
 }
 
 func keyByID(ctx context.Context, q querier, id string, now time.Time) (*keys.Subject, string, error) {
