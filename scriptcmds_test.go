@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// scriptCmds are the commands testdata/script/*.txtar may use beyond
+// testscript's own: what a shell script would do with jq and a little
+// arithmetic, without depending on either.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"exitcode":   cmdExitcode,
+	"timediff":   cmdTimediff,
+	"credential": cmdCredential,
+}
+
+// exitcode N PROG ARGS... runs PROG like exec and asserts that it exits
+// with status N; its stdout and stderr are kept for the next commands.
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// timediff FILE FROM TO prints TO - FROM in seconds, both RFC 3339 fields
+// of the JSON object in FILE ("stdout" for the last command's output).
+func cmdTimediff(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: timediff FILE FROM TO")
+	}
+	var obj map[string]any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &obj))
+	at := func(field string) time.Time {
+		s, ok := obj[field].(string)
+		if !ok {
+			ts.Fatalf("timediff: %s is not a string in %s", field, args[0])
+		}
+		t, err := time.Parse(time.RFC3339, s)
+		ts.Check(err)
+		return t
+	}
+	fmt.Fprintf(ts.Stdout(), "%d\n", int64(at(args[2]).Sub(at(args[1]))/time.Second))
+}
+
+// credential MODE IN OUT writes to OUT a variant of the keyward key or
+// token in IN (first line):
+//   - typo: one secret character changed, checksum left as it was;
+//   - resecret: same prefix and id, another secret with a valid checksum.
+func cmdCredential(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: credential typo|resecret IN OUT")
+	}
+	s := strings.TrimSpace(strings.SplitN(ts.ReadFile(args[1]), "\n", 2)[0])
+	last := strings.LastIndexByte(s, '_')
+	if last < 0 || len(s)-last-1 != 38 {
+		ts.Fatalf("credential: %s does not hold a keyward key", args[1])
+	}
+	swap := func(c byte) byte {
+		if c == 'a' {
+			return 'b'
+		}
+		return 'a'
+	}
+	b := []byte(s)
+	switch args[0] {
+	case "typo":
+		b[last+1] = swap(b[last+1])
+	case "resecret":
+		for i := last + 1; i < len(b)-6; i++ {
+			b[i] = swap(b[i])
+		}
+		body := string(b[:len(b)-6])
+		copy(b[len(b)-6:], base62Checksum(body))
+	default:
+		ts.Fatalf("credential: unknown mode %q", args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), append(b, '\n'), 0o600))
+}
+
+// base62Checksum is the SPEC's checksum, written independently of
+// internal/keys: CRC32 (IEEE) in base62, most significant digit first,
+// padded with '0' to six characters.
+func base62Checksum(s string) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	v := crc32.ChecksumIEEE([]byte(s))
+	out := make([]byte, 6)
+	for i := 5; i >= 0; i-- {
+		out[i] = alphabet[v%62]
+		v /= 62
+	}
+	return string(out)
+}
