@@ -85,8 +85,8 @@ func tokenByID(ctx context.Context, q querier, id string, now time.Time) (*keys.
 		created, expires int64
 		revoked          sql.NullInt64
 	)
-	row := q.QueryRowContext(ctx, `SELECT t.id, t.key_id, t.hash, t.scopes, t.created_at, t.expires_at, t.revoked_at, `+keyColumns+`
-		FROM tokens t JOIN keys ON keys.id = t.key_id WHERE t.id = ?`, id)
+	row := q.QueryRowContext(ctx, `SELECT t.id, t.key_id, t.hash, t.scopes, t.created_at, t.expires_at, t.revoked_at, `+keyColumnsOfK+`
+		FROM tokens t JOIN keys k ON k.id = t.key_id WHERE t.id = ?`, id)
 	k, err := scanKey(prefixScanner{row, []any{&t.ID, &t.KeyID, &hash, &scopes, &created, &expires, &revoked}}, now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", nil
@@ -99,6 +99,16 @@ func tokenByID(ctx context.Context, q querier, id string, now time.Time) (*keys.
 	t.CreatedAt, t.ExpiresAt, t.RevokedAt = unix(created), unix(expires), nullUnix(revoked)
 	return &keys.Subject{Kind: keys.KindToken, Key: k, Token: &t}, hash, nil
 }
+
+// keyColumnsOfK is keyColumns qualified by the alias k, for joins with
+// tables that share column names (tokens: id, scopes, created_at, …).
+var keyColumnsOfK = func() string {
+	cols := strings.Split(keyColumns, ",")
+	for i, c := range cols {
+		cols[i] = "k." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}()
 
 // prefixScanner scans leading columns into its own targets, then the rest
 // into whatever the caller's Scan asks for.
