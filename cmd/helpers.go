@@ -84,6 +84,11 @@ func (f *Factory) readCredential(keyFile string) (string, error) {
 	var r io.Reader = f.IO.In
 	if keyFile != "" && keyFile != "-" {
 		fh, err := os.Open(keyFile)
+		if err != nil && keys.LooksLikeCredential(keyFile) {
+			// The key itself was given as the file name: refuse it
+			// without repeating it.
+			return "", keys.ErrSecretArgument()
+		}
 		if err != nil {
 			return "", keys.Errorf(keys.EINVALID, "key_file", "cannot read --key-file %s: %s", keyFile, pathErr(err)).
 				WithHint("check the path, or pipe the key on standard input")
