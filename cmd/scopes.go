@@ -91,7 +91,8 @@ off them with keyward update, or revoke them, first.`,
 // scopeNameArg accepts exactly one valid scope name.
 func scopeNameArg(c *cobra.Command, args []string) error {
 	for _, a := range args {
-		if keys.LooksLikeCredential(a) {
+		// A long scope name (billing:invoices:read-write-…) is no secret.
+		if keys.ValidateScopeName(a) != nil && keys.LooksLikeCredential(a) {
 			return keys.ErrSecretArgument()
 		}
 	}

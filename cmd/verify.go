@@ -76,11 +76,7 @@ func runVerify(ctx context.Context, f *Factory, opts *VerifyOptions) error {
 		return err
 	}
 	req.Credential = cred
-	store, err := f.Store(ctx)
-	if err != nil {
-		return err
-	}
-	v, err := store.Verify(ctx, req)
+	v, err := f.verify(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -103,6 +99,19 @@ func runVerify(ctx context.Context, f *Factory, opts *VerifyOptions) error {
 		return errSilent
 	}
 	return nil
+}
+
+// verify checks a credential; a malformed one is refused before the
+// database is even opened.
+func (f *Factory) verify(ctx context.Context, req keys.VerifyRequest) (keys.Verification, error) {
+	if _, shape := keys.Parse(req.Credential); shape == keys.Malformed {
+		return keys.Verification{Code: keys.CodeMalformed}, nil
+	}
+	store, err := f.Store(ctx)
+	if err != nil {
+		return keys.Verification{}, err
+	}
+	return store.Verify(ctx, req)
 }
 
 // verificationJSON writes what is known of a verified credential; fields
