@@ -177,6 +177,10 @@ func (s *Store) MintToken(ctx context.Context, req keys.TokenRequest) (res keys.
 		if len(req.Scopes) > 0 {
 			allowed := s.Policy.Effective(reg, k.Roles, k.Scopes)
 			for _, sc := range req.Scopes {
+				if reg[sc].AdminOnly && !s.Policy.IsAdmin(k.Roles) {
+					return keys.Errorf(keys.EINVALID, "admin_only_scope", "scope %q is admin-only and key %q does not hold the %q role", sc, k.Alias, s.Policy.AdminRole).
+						WithHint("a token can only narrow its key's scopes")
+				}
 				if !slices.Contains(allowed, sc) {
 					return keys.Errorf(keys.EINVALID, "scope_not_held", "key %q does not hold scope %q", k.Alias, sc).
 						WithHint("a token can only narrow its key's scopes")
