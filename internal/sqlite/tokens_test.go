@@ -183,12 +183,23 @@ func TestMintTokenScopes(t *testing.T) {
 	mint(t, s, all, 0, "backup:read") // held through *
 
 	for _, c := range []struct {
-		key, scope string
-	}{{named, "keys:admin"}, {all, "keys:admin"}, {all, "reports:read"}} {
+		key, scope, want string
+	}{
+		{named, "keys:admin", "invalid/admin_only_scope"},
+		{all, "keys:admin", "invalid/admin_only_scope"},
+		{all, "reports:read", "invalid/scope_not_held"},
+	} {
 		_, err := s.MintToken(ctx, keys.TokenRequest{KeyString: c.key, Scopes: []string{c.scope}, Token: keys.NewCredential("kw", keys.KindToken)})
-		if got := errReason(err); got != "invalid/scope_not_held" {
-			t.Errorf("scope %s: error %s, want invalid/scope_not_held", c.scope, got)
+		if got := errReason(err); got != c.want {
+			t.Errorf("scope %s: error %s, want %s", c.scope, got, c.want)
 		}
+	}
+	_, err := s.MintToken(ctx, keys.TokenRequest{KeyString: named, Scopes: []string{"reports:read"}, Token: keys.NewCredential("kw", keys.KindToken)})
+	if got := errReason(err); got != "invalid/scope_not_held" {
+		t.Errorf("scope beyond a named key's: %s", got)
+	}
+	if n, _ := s.ActiveTokens(ctx, mint(t, s, named, 0).Token.KeyID); n != 3 {
+		t.Errorf("refused requests minted tokens: %d active, want 3", n)
 	}
 }
 
