@@ -45,23 +45,29 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // timediff FILE FROM TO prints TO - FROM in seconds, both RFC 3339 fields
-// of the JSON object in FILE ("stdout" for the last command's output).
+// of the JSON object in FILE ("stdout" for the last command's output);
+// timediff FILE FROM FILE2 TO reads TO from FILE2.
 func cmdTimediff(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 {
-		ts.Fatalf("usage: timediff FILE FROM TO")
+	if neg || len(args) != 3 && len(args) != 4 {
+		ts.Fatalf("usage: timediff FILE FROM [FILE2] TO")
 	}
-	var obj map[string]any
-	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &obj))
-	at := func(field string) time.Time {
+	at := func(file, field string) time.Time {
+		var obj map[string]any
+		ts.Check(json.Unmarshal([]byte(ts.ReadFile(file)), &obj))
 		s, ok := obj[field].(string)
 		if !ok {
-			ts.Fatalf("timediff: %s is not a string in %s", field, args[0])
+			ts.Fatalf("timediff: %s is not a string in %s", field, file)
 		}
 		t, err := time.Parse(time.RFC3339, s)
 		ts.Check(err)
 		return t
 	}
-	fmt.Fprintf(ts.Stdout(), "%d\n", int64(at(args[2]).Sub(at(args[1]))/time.Second))
+	from := at(args[0], args[1])
+	toFile, toField := args[0], args[2]
+	if len(args) == 4 {
+		toFile, toField = args[2], args[3]
+	}
+	fmt.Fprintf(ts.Stdout(), "%d\n", int64(at(toFile, toField).Sub(from)/time.Second))
 }
 
 // credential MODE IN OUT writes to OUT a variant of the keyward key or
