@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -138,12 +139,31 @@ func (s *Store) Verify(ctx context.Context, req keys.VerifyRequest) (keys.Verifi
 	}
 	v := s.Policy.Decide(now, sub, reg, req)
 	if v.Touch {
-		// Best effort: a read-only replica or a busy file must not turn a
-		// valid key into a failure.
-		s.db.ExecContext(ctx, `UPDATE keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at <= ?1 - ?3)`,
-			now.Unix(), v.KeyID, int64(keys.LastUsedInterval/time.Second))
+		s.touch(ctx, v.KeyID, now)
 	}
 	return v, nil
+}
+
+// touchWait bounds how long recording last_used_at waits for another
+// process's write transaction: a verification is a read, and must not
+// stall behind an import.
+const touchWait = 250 * time.Millisecond
+
+// touch records last_used_at on a key, best effort: a read-only file or a
+// busy one must not turn a valid key into a failure, nor make it slow.
+func (s *Store) touch(ctx context.Context, keyID string, now time.Time) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, touchWait.Milliseconds())); err != nil {
+		return
+	}
+	// The connection goes back to the pool: restore its patience first.
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
+	conn.ExecContext(ctx, `UPDATE keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at <= ?1 - ?3)`,
+		now.Unix(), keyID, int64(keys.LastUsedInterval/time.Second))
 }
 
 // MintToken exchanges a key for a short-lived token.
