@@ -430,3 +430,40 @@ func TestVerifyTokenFollowsKeyScopes(t *testing.T) {
 		t.Errorf("token scopes under a * key: %v", v.Scopes)
 	}
 }
+
+// TestVerifyWhileLocked: another process holding the write lock does not
+// make a valid key fail; last_used_at is simply recorded on a later check.
+func TestVerifyWhileLocked(t *testing.T) {
+	s, now := testStore(t)
+	ctx := context.Background()
+	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
+
+	other, err := Open(ctx, s.Path(), testPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(t, s, key, keys.VerifyRequest{}); v.Code != keys.CodeValid {
+		t.Fatalf("verify while another process writes: %s", v.Code)
+	}
+	tx.Rollback()
+	k, _ := s.FindKey(ctx, "ci-bot")
+	if k.LastUsedAt != nil {
+		t.Errorf("last_used_at %s written through another process's lock", k.LastUsedAt)
+	}
+
+	*now = t0.Add(time.Second)
+	verify(t, s, key, keys.VerifyRequest{})
+	if k, _ = s.FindKey(ctx, "ci-bot"); k.LastUsedAt == nil || !k.LastUsedAt.Equal(t0.Add(time.Second)) {
+		t.Errorf("last_used_at = %v after the lock was released, want %s", k.LastUsedAt, t0.Add(time.Second))
+	}
+	// The store's own writes wait as long as ever.
+	var ms int
+	if err := s.db.QueryRow(`PRAGMA busy_timeout`).Scan(&ms); err != nil || ms != int(busyTimeout.Milliseconds()) {
+		t.Errorf("busy_timeout after a touch = %d, %v; want %d", ms, err, busyTimeout.Milliseconds())
+	}
+}
