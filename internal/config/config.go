@@ -97,7 +97,9 @@ func Load(flags *pflag.FlagSet, env Env) (*Config, error) {
 		envName := "KEYWARD_" + strings.ToUpper(k)
 		if f := flags.Lookup(k); f != nil && f.Changed {
 			raw[k], c.Sources[k] = f.Value.String(), SourceFlag
-		} else if v, ok := env(envName); ok {
+		} else if v, ok := env(envName); ok && v != "" {
+			// An empty variable counts as unset, as KEYWARD_CONFIG does:
+			// KEYWARD_OUTPUT= keyward list is a plain list.
 			raw[k], c.Sources[k] = v, SourceEnv
 		} else if v, ok := fileValues[k]; ok {
 			raw[k], c.Sources[k] = v, SourceFile
