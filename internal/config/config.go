@@ -128,7 +128,7 @@ func readFile(path string, explicit bool) (map[string]any, error) {
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
 	if err := v.ReadInConfig(); err != nil {
-		return nil, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s does not parse as YAML: %s", path, firstLine(err.Error())).
+		return nil, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s does not parse as YAML: %s", path, strings.TrimPrefix(firstLine(err.Error()), "While parsing config: ")).
 			WithHint("fix the file, or point --config elsewhere").Wrap(err)
 	}
 	out := map[string]any{}
@@ -202,11 +202,19 @@ func (c *Config) resolve(raw map[string]any) error {
 			return err
 		}
 	}
-	if p.DefaultTTL > p.MaxTTL {
-		return bad("default_ttl", "is above max_ttl")
-	}
-	if p.TokenTTL > p.MaxTokenTTL {
-		return bad("token_ttl", "is above max_token_ttl")
+	// Blame the maximum when only it was set: "max_ttl: 7d" in a file
+	// must name the file, not the built-in default_ttl.
+	for _, pair := range []struct {
+		def, max string
+		d, m     time.Duration
+	}{{"default_ttl", "max_ttl", p.DefaultTTL, p.MaxTTL}, {"token_ttl", "max_token_ttl", p.TokenTTL, p.MaxTokenTTL}} {
+		if pair.d <= pair.m {
+			continue
+		}
+		if c.Sources[pair.def] == SourceDefault {
+			return bad(pair.max, fmt.Sprintf("%s is below %s %s", c.Values[pair.max], pair.def, c.Values[pair.def]))
+		}
+		return bad(pair.def, fmt.Sprintf("%s is above %s %s", c.Values[pair.def], pair.max, c.Values[pair.max]))
 	}
 	switch v := raw["roles"].(type) {
 	case []string:
