@@ -69,9 +69,13 @@ func findKey(ctx context.Context, q querier, ref string, now time.Time) (*keys.K
 // CreateKey stores a new key, or with OrRenew renews the existing one.
 func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys.CreateResult, err error) {
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
-		existing, err := findKey(ctx, tx, req.Alias, now)
-		var nf *keys.Error
-		if err != nil && !(errors.As(err, &nf) && nf.Code == keys.ENOTFOUND) {
+		// By alias only: an alias that spells another key's id is not
+		// that key, and --or-renew must never renew the wrong one.
+		existing, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = ?`, req.Alias), now)
+		if errors.Is(err, sql.ErrNoRows) {
+			existing, err = nil, nil
+		}
+		if err != nil {
 			return err
 		}
 		if existing != nil {
