@@ -47,7 +47,7 @@ func (s *testStore) advance(d time.Duration) { s.now = s.now.Add(d) }
 type opt func(*keys.CreateRequest)
 
 func ttl(d time.Duration) opt { return func(r *keys.CreateRequest) { r.TTL = d } }
-func owner(o string) opt    { return func(r *keys.CreateRequest) { r.Fields.Owner = &o } }
+func owner(o string) opt      { return func(r *keys.CreateRequest) { r.Fields.Owner = &o } }
 func roles(rs ...string) opt {
 	return func(r *keys.CreateRequest) { r.Fields.Roles = &rs }
 }
