@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -133,6 +134,8 @@ func (s *Store) renewKey(ctx context.Context, tx *sql.Tx, now time.Time, k *keys
 	}
 	if ttl != 0 {
 		k.TTL = ttl
+	} else if err := s.checkKeyTTL(k.Alias, k.TTL); err != nil {
+		return nil, err
 	}
 	c.Apply(k)
 	if err := s.checkGrant(ctx, tx, k, c); err != nil {
@@ -149,6 +152,46 @@ func (s *Store) renewKey(ctx context.Context, tx *sql.Tx, now time.Time, k *keys
 		k.Name, k.Description, k.Owner, encodeList(k.Roles), encodeList(k.Scopes),
 		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), now.Unix(), k.ID)
 	return k, err
+}
+
+// checkKeyTTL refuses to renew a key for its own TTL when that is above
+// max_ttl (lowered since the key was made): renewing must not extend a
+// key past the policy, and silently shortening it is not ours to decide.
+func (s *Store) checkKeyTTL(alias string, ttl time.Duration) *keys.Error {
+	max := s.Policy.MaxTTL
+	if max <= 0 || ttl <= max {
+		return nil
+	}
+	return keys.Errorf(keys.EINVALID, "ttl_too_long", "key %q has a ttl of %s, above max_ttl %s", alias, keys.FormatDuration(ttl), keys.FormatDuration(max)).
+		WithHint("renew it with: keyward renew %s --ttl %s (which becomes its ttl), or raise max_ttl in the config", alias, keys.FormatDuration(max))
+}
+
+// checkBatchTTL applies checkKeyTTL to every key a renew --all would
+// renew, before any is: the batch is all or none.
+func (s *Store) checkBatchTTL(ctx context.Context, tx *sql.Tx, b where) error {
+	if s.Policy.MaxTTL <= 0 {
+		return nil
+	}
+	b.add(`ttl_seconds > ?`, seconds(s.Policy.MaxTTL))
+	var (
+		n     int
+		alias string
+		ttl   int64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) OVER (), alias, ttl_seconds FROM keys WHERE `+b.sql()+` ORDER BY alias LIMIT 1`,
+		b.args...).Scan(&n, &alias, &ttl)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e := s.checkKeyTTL(alias, time.Duration(ttl)*time.Second)
+	if n > 1 {
+		e.Message = fmt.Sprintf("%d keys have a ttl above max_ttl %s, %q among them", n, keys.FormatDuration(s.Policy.MaxTTL), alias)
+	}
+	e.Message += "; nothing was renewed"
+	return e
 }
 
 // RenewKeys renews the named keys, all or none.
@@ -190,6 +233,9 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		}
 		if req.Role != "" {
 			b.add(`EXISTS (SELECT 1 FROM json_each(keys.roles) WHERE value = ?)`, req.Role)
+		}
+		if err := s.checkBatchTTL(ctx, tx, b); err != nil {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `UPDATE keys SET expires_at = ?1 + ttl_seconds, updated_at = ?1 WHERE `+b.sql()+
 			` RETURNING `+keyColumns, b.args...)
