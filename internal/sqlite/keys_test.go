@@ -464,3 +464,41 @@ func TestFindKeyErrors(t *testing.T) {
 	_, err = s.FindKey(ctx, "Not An Alias")
 	wantCode(t, err, keys.EINVALID, "invalid_alias")
 }
+
+// A key made for 60 days is not renewed for 60 more once max_ttl is 30
+// days: renewing never extends a key past the policy, nor silently
+// shortens it. Given --ttl, it is renewed.
+func TestRenewRefusesATTLAboveALoweredMax(t *testing.T) {
+	s := newStore(t)
+	s.create(t, "long", ttl(60*24*time.Hour))
+	s.create(t, "short", ttl(time.Hour))
+	s.Policy.MaxTTL = 30 * 24 * time.Hour
+	s.advance(time.Hour)
+	before := s.snapshot(t)
+
+	_, err := s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"short", "long"}})
+	wantCode(t, err, keys.EINVALID, "ttl_too_long")
+	if !strings.Contains(err.Error(), `"long"`) || !strings.Contains(err.(*keys.Error).Hint, "--ttl 30d") {
+		t.Errorf("error %q, hint %q", err, err.(*keys.Error).Hint)
+	}
+	_, err = s.CreateKey(ctx, keys.CreateRequest{Alias: "long", OrRenew: true, Credential: keys.NewCredential("kw", keys.KindKey)})
+	wantCode(t, err, keys.EINVALID, "ttl_too_long")
+	for _, dry := range []bool{true, false} {
+		_, err = s.RenewAll(ctx, keys.RenewAllRequest{DryRun: dry})
+		wantCode(t, err, keys.EINVALID, "ttl_too_long")
+	}
+	if s.snapshot(t) != before {
+		t.Fatal("a refused renewal changed the database")
+	}
+	// A filter that leaves the long key out renews the rest.
+	if out, err := s.RenewAll(ctx, keys.RenewAllRequest{ExpiringWithin: 24 * time.Hour}); err != nil || len(out) != 1 {
+		t.Fatalf("%v, %v", out, err)
+	}
+	out, err := s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"long"}, TTL: 30 * 24 * time.Hour})
+	if err != nil || out[0].TTL != 30*24*time.Hour || !out[0].ExpiresAt.Equal(s.now.Add(30*24*time.Hour)) {
+		t.Fatalf("renew --ttl: %v", err)
+	}
+	if _, err := s.RenewAll(ctx, keys.RenewAllRequest{}); err != nil {
+		t.Errorf("after --ttl, renew --all: %v", err)
+	}
+}
