@@ -80,6 +80,11 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 			return err
 		}
 		if existing != nil {
+			if !req.OrRenew && existing.RevokedAt != nil {
+				// A plain renew would fail too: say what works.
+				return keys.Errorf(keys.ECONFLICT, "alias_exists", "a key with alias %q already exists, revoked", req.Alias).
+					WithHint("bring it back with: keyward renew %s --reactivate, or choose another alias", req.Alias)
+			}
 			if !req.OrRenew {
 				return keys.Errorf(keys.ECONFLICT, "alias_exists", "a key with alias %q already exists", req.Alias).
 					WithHint("renew it with: keyward renew %s (or add --or-renew)", req.Alias)
