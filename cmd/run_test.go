@@ -77,3 +77,18 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("the interrupted create left a key: exit %d", code)
 	}
 }
+
+// A panic (here: no environment lookup at all) ends in one error line
+// and exit 1, not a Go stack.
+func TestRunRecoversFromPanics(t *testing.T) {
+	s := newLifecycleIO(nil)
+	s.io.Env = nil
+	code := Run(context.Background(), []string{"list"}, s.io)
+	if code != ExitInternal {
+		t.Errorf("exit %d", code)
+	}
+	got := s.errOut.String()
+	if !strings.HasPrefix(got, "keyward: error: internal error: ") || strings.Contains(got, "goroutine") || strings.Count(got, "\n") != 2 {
+		t.Errorf("stderr %q", got)
+	}
+}
