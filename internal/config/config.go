@@ -154,8 +154,14 @@ func (c *Config) resolve(raw map[string]any) error {
 			SourceFile:    "config file " + c.File,
 			SourceDefault: "default",
 		}[c.Sources[k]]
-		return keys.Errorf(keys.EINVALID, "invalid_config", "%s: %s %s", where, k, why).
-			WithHint("see the effective settings with: keyward config")
+		// keyward config would fail the same way: say where to fix it.
+		hint := map[string]string{
+			SourceFlag:    "correct the --" + k + " flag",
+			SourceEnv:     "correct or unset KEYWARD_" + strings.ToUpper(k),
+			SourceFile:    "correct " + k + " in " + c.File,
+			SourceDefault: "set " + k + " in the config file or as KEYWARD_" + strings.ToUpper(k),
+		}[c.Sources[k]]
+		return keys.Errorf(keys.EINVALID, "invalid_config", "%s: %s %s", where, k, why).WithHint("%s", hint)
 	}
 	str := func(k string) (string, error) {
 		switch v := raw[k].(type) {
