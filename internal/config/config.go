@@ -107,10 +107,30 @@ func Load(flags *pflag.FlagSet, env Env) (*Config, error) {
 			raw[k], c.Sources[k] = defaults[k], SourceDefault
 		}
 	}
+	if db, ok := raw["db"].(string); ok {
+		raw["db"] = expandHome(db, env)
+	}
 	if err := c.resolve(raw); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// expandHome expands a leading ~ in a path: no shell expands it in a
+// YAML file or a quoted variable, and a directory named "~" in the
+// current directory is never what was meant.
+func expandHome(path string, env Env) string {
+	if path != "~" && !strings.HasPrefix(path, "~/") {
+		return path
+	}
+	home, _ := env("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home == "" {
+		return path
+	}
+	return filepath.Join(home, path[1:])
 }
 
 // readFile reads the YAML config file through viper and checks that it
