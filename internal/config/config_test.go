@@ -217,3 +217,23 @@ func TestEmptyFileAndRolesAsText(t *testing.T) {
 		t.Errorf("roles %v from %s", c.Policy.Roles, c.Sources["roles"])
 	}
 }
+
+func TestDBPathExpandsHome(t *testing.T) {
+	fs, env, dir := setup(t, nil, nil)
+	writeConfig(t, dir, "db: ~/keys/keyward.db\n")
+	c, err := Load(fs, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != filepath.Join(dir, "keys", "keyward.db") || c.Values["db"] != c.DB {
+		t.Errorf("db %q, shown as %q", c.DB, c.Values["db"])
+	}
+	fs, env, dir = setup(t, nil, map[string]string{"KEYWARD_DB": "~/env.db"})
+	if c, err = Load(fs, env); err != nil || c.DB != filepath.Join(dir, "env.db") {
+		t.Errorf("env: %q, %v", c.DB, err)
+	}
+	fs, env, _ = setup(t, []string{"--db", "~user/x.db"}, nil)
+	if c, err = Load(fs, env); err != nil || c.DB != "~user/x.db" {
+		t.Errorf("~user is left alone: %q, %v", c.DB, err)
+	}
+}
