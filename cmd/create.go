@@ -46,8 +46,12 @@ other flags given), so provisioning scripts can run again and again.`,
   KEY=$(keyward create deploy -q)
   keyward create ci-bot --or-renew -o json`,
 		Args: func(c *cobra.Command, args []string) error {
-			if err := refArgs(1)(c, args); err != nil {
+			if err := refArgs(0)(c, args); err != nil {
 				return err
+			}
+			if len(args) == 0 {
+				return keys.Errorf(keys.EINVALID, "usage", "create needs an alias for the new key").
+					WithHint("for example: keyward create ci-bot")
 			}
 			if len(args) > 1 {
 				return keys.Errorf(keys.EINVALID, "usage", "create takes one alias, got %d", len(args)).
