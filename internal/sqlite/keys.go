@@ -331,7 +331,9 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 		b.add(`owner = ?`, *f.Owner)
 	}
 	if f.Search != "" {
-		b.add(`instr(lower(alias || char(10) || name || char(10) || description || char(10) || owner), lower(?)) > 0`, f.Search)
+		// char(31) cannot occur in any of the fields, so a match never
+		// spans two of them.
+		b.add(`instr(keyward_fold(alias || char(31) || name || char(31) || description || char(31) || owner), ?) > 0`, fold(f.Search))
 	}
 	if f.ExpiringWithin > 0 {
 		b.add(`expires_at <= ?`, now.Add(f.ExpiringWithin).Unix())
