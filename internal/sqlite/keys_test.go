@@ -332,7 +332,7 @@ func TestUpdateKeepsExpiry(t *testing.T) {
 func TestListFilters(t *testing.T) {
 	s := newStore(t)
 	s.create(t, "alpha", ttl(time.Hour), owner("ops"), roles("agent"), name("Alpha Bot"))
-	s.create(t, "beta", ttl(30*24*time.Hour), owner("dev"), roles("user"), describe("Nightly BACKUP job"))
+	s.create(t, "beta", ttl(30*24*time.Hour), owner("dev"), roles("user"), describe("Nightly BACKUP job, ünïcode"))
 	s.create(t, "gamma", ttl(60*24*time.Hour), owner("backup-team"), roles("agent", "admin"))
 	s.create(t, "delta", ttl(2*time.Hour))
 	s.create(t, "pct", ttl(2*time.Hour), describe("100% under_score"))
@@ -355,6 +355,8 @@ func TestListFilters(t *testing.T) {
 		{"search name", keys.Filter{Search: "alpha bot"}, []string{"alpha"}},
 		{"search description and owner, any case", keys.Filter{Search: "BackUp"}, []string{"beta", "gamma"}},
 		{"search is literal", keys.Filter{Search: "%"}, []string{"pct"}},
+		{"search folds non-ASCII case", keys.Filter{Search: "ÜNÏ"}, []string{"beta"}},
+		{"search does not span fields", keys.Filter{Search: "code\ndev"}, nil},
 		{"search underscore is literal", keys.Filter{Search: "r_s"}, []string{"pct"}},
 		{"expiring within, expired included", keys.Filter{ExpiringWithin: 24 * time.Hour}, []string{"alpha", "pct"}},
 		{"active expiring within", keys.Filter{Status: keys.StatusActive, ExpiringWithin: 24 * time.Hour}, []string{"pct"}},
