@@ -60,6 +60,9 @@ other flags given), so provisioning scripts can run again and again.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := givenEmpty(c, "ttl", "token-ttl"); err != nil {
+				return err
+			}
 			opts.Alias = args[0]
 			opts.Name = changedString(c, "name", name)
 			opts.Description = changedString(c, "description", description)

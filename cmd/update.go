@@ -41,6 +41,9 @@ role. At least one change is required.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := givenEmpty(c, "token-ttl"); err != nil {
+				return err
+			}
 			opts.Ref = args[0]
 			opts.Change = keys.Change{
 				Name:        changedString(c, "name", name),
