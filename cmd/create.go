@@ -135,10 +135,15 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		return err
 	case f.JSON:
 		return f.WriteJSON(keyObject(nil, res.Key, func(j *output.JSON) {
+			// With --or-renew, "renewed" is always there, so that a
+			// script can test it whichever way it went.
 			if res.Renewed {
 				j.Bool("renewed", true)
-			} else {
-				j.String("key", res.Secret)
+				return
+			}
+			j.String("key", res.Secret)
+			if opts.OrRenew {
+				j.Bool("renewed", false)
 			}
 		}))
 	case res.Renewed:
