@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,3 +135,41 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	_, err = Open(ctx, "", testPolicy)
 	wantCode(t, err, keys.EINVALID, "invalid_db")
 }
+
+// A file with SQLite's header and garbage after it is refused with one
+// plain line, never the driver's message.
+func TestOpenRefusesCorruptFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "corrupt.db")
+	good := filepath.Join(dir, "good.db")
+	s, err := Open(ctx, good, testPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 100; i < len(b); i++ {
+		b[i] = byte(i * 7)
+	}
+	os.WriteFile(path, b, 0o600)
+	before, _ := os.ReadFile(path)
+	_, err = Open(ctx, path, testPolicy)
+	if err == nil {
+		t.Fatal("a corrupt file opened")
+	}
+	var e *keys.Error
+	if !errorsAs(err, &e) || e.Code != keys.EINTERNAL || e.Hint == "" {
+		t.Fatalf("err = %#v", err)
+	}
+	if msg := strings.ToLower(e.Message); strings.Contains(msg, "sqlite_") || strings.Contains(msg, "(11)") || strings.Contains(msg, "\n") {
+		t.Errorf("raw message: %q", e.Message)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the corrupt file was changed")
+	}
+}
+
+func errorsAs(err error, target **keys.Error) bool { return errors.As(err, target) }
