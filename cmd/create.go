@@ -46,8 +46,12 @@ other flags given), so provisioning scripts can run again and again.`,
   KEY=$(keyward create deploy -q)
   keyward create ci-bot --or-renew -o json`,
 		Args: func(c *cobra.Command, args []string) error {
-			if err := refArgs(1)(c, args); err != nil {
+			if err := refArgs(0)(c, args); err != nil {
 				return err
+			}
+			if len(args) == 0 {
+				return keys.Errorf(keys.EINVALID, "usage", "create needs an alias for the new key").
+					WithHint("for example: keyward create ci-bot")
 			}
 			if len(args) > 1 {
 				return keys.Errorf(keys.EINVALID, "usage", "create takes one alias, got %d", len(args)).
@@ -56,6 +60,9 @@ other flags given), so provisioning scripts can run again and again.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := givenEmpty(c, "ttl", "token-ttl"); err != nil {
+				return err
+			}
 			opts.Alias = args[0]
 			opts.Name = changedString(c, "name", name)
 			opts.Description = changedString(c, "description", description)
@@ -128,10 +135,15 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		return err
 	case f.JSON:
 		return f.WriteJSON(keyObject(nil, res.Key, func(j *output.JSON) {
+			// With --or-renew, "renewed" is always there, so that a
+			// script can test it whichever way it went.
 			if res.Renewed {
 				j.Bool("renewed", true)
-			} else {
-				j.String("key", res.Secret)
+				return
+			}
+			j.String("key", res.Secret)
+			if opts.OrRenew {
+				j.Bool("renewed", false)
 			}
 		}))
 	case res.Renewed:

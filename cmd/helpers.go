@@ -26,6 +26,18 @@ func durationFlag(name, value string) (time.Duration, error) {
 	return d, nil
 }
 
+// givenEmpty refuses a duration flag given as "": --ttl "$TTL" with TTL
+// unset must not quietly fall back to the default.
+func givenEmpty(c *cobra.Command, names ...string) error {
+	for _, name := range names {
+		if f := c.Flags().Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
+			return keys.Errorf(keys.EINVALID, "invalid_duration", "--%s: invalid duration \"\"", name).
+				WithHint("use a positive duration such as 90m, 36h, 15d, 2w or 1d12h, or leave --%s out", name)
+		}
+	}
+	return nil
+}
+
 // refArgs accepts one or more ALIAS|ID arguments, refusing anything that
 // looks like a secret without repeating it.
 func refArgs(min int) cobra.PositionalArgs {

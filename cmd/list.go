@@ -50,6 +50,9 @@ in constant memory.`,
   keyward list --sort created --desc --limit 20 --offset 40`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := givenEmpty(c, "expiring-within"); err != nil {
+				return err
+			}
 			opts.Owner = changedString(c, "owner", owner)
 			if runF != nil {
 				return runF(c.Context(), &opts)

@@ -33,9 +33,19 @@ func Main(args []string) int {
 }
 
 // Run runs keyward with the given streams; Main and tests share it.
-func Run(ctx context.Context, args []string, io *IO) int {
-	f := &Factory{IO: io, JSON: guessJSON(args, io.Env)}
+func Run(ctx context.Context, args []string, io *IO) (code int) {
+	f := &Factory{IO: io}
 	defer f.Close()
+	// A bug must still end in one error line and exit 1, never a Go
+	// stack on the operator's terminal.
+	defer func() {
+		if r := recover(); r != nil {
+			f.PrintError(keys.Errorf(keys.EINTERNAL, "internal", "internal error: %v", r).
+				WithHint("this is a bug in keyward; please report it with the output of: keyward version"))
+			code = ExitInternal
+		}
+	}()
+	f.JSON = guessJSON(args, io.Env)
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

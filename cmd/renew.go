@@ -50,6 +50,9 @@ for cron.`,
   keyward renew --all --owner ops@example.com --dry-run`,
 		Args: refArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := givenEmpty(c, "ttl", "expiring-within"); err != nil {
+				return err
+			}
 			opts.Refs = args
 			opts.Name = changedString(c, "name", name)
 			opts.Roles = changedList(c, "role", roles)

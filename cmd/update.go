@@ -41,6 +41,9 @@ role. At least one change is required.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := givenEmpty(c, "token-ttl"); err != nil {
+				return err
+			}
 			opts.Ref = args[0]
 			opts.Change = keys.Change{
 				Name:        changedString(c, "name", name),
@@ -50,6 +53,10 @@ role. At least one change is required.`,
 				Scopes:      changedList(c, "scope", scopes),
 			}
 			if c.Flags().Changed("no-roles") {
+				if opts.Change.Roles != nil {
+					return keys.Errorf(keys.EINVALID, "usage", "give either --role or --no-roles, not both").
+						WithHint("--role replaces the roles; --no-roles removes them all")
+				}
 				opts.Change.Roles = &[]string{}
 			}
 			if opts.TokenTTL != "" {
@@ -77,7 +84,6 @@ role. At least one change is required.`,
 	fl.Bool("no-roles", false, "remove every role")
 	fl.StringArrayVar(&scopes, "scope", nil, "new scopes, replacing the old ones (repeatable; '*' for all)")
 	fl.StringVar(&opts.TokenTTL, "token-ttl", "", "longest token that may be minted from the key")
-	c.MarkFlagsMutuallyExclusive("role", "no-roles")
 	return c
 }
 

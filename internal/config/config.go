@@ -97,7 +97,9 @@ func Load(flags *pflag.FlagSet, env Env) (*Config, error) {
 		envName := "KEYWARD_" + strings.ToUpper(k)
 		if f := flags.Lookup(k); f != nil && f.Changed {
 			raw[k], c.Sources[k] = f.Value.String(), SourceFlag
-		} else if v, ok := env(envName); ok {
+		} else if v, ok := env(envName); ok && v != "" {
+			// An empty variable counts as unset, as KEYWARD_CONFIG does:
+			// KEYWARD_OUTPUT= keyward list is a plain list.
 			raw[k], c.Sources[k] = v, SourceEnv
 		} else if v, ok := fileValues[k]; ok {
 			raw[k], c.Sources[k] = v, SourceFile
@@ -105,10 +107,30 @@ func Load(flags *pflag.FlagSet, env Env) (*Config, error) {
 			raw[k], c.Sources[k] = defaults[k], SourceDefault
 		}
 	}
+	if db, ok := raw["db"].(string); ok {
+		raw["db"] = expandHome(db, env)
+	}
 	if err := c.resolve(raw); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// expandHome expands a leading ~ in a path: no shell expands it in a
+// YAML file or a quoted variable, and a directory named "~" in the
+// current directory is never what was meant.
+func expandHome(path string, env Env) string {
+	if path != "~" && !strings.HasPrefix(path, "~/") {
+		return path
+	}
+	home, _ := env("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home == "" {
+		return path
+	}
+	return filepath.Join(home, path[1:])
 }
 
 // readFile reads the YAML config file through viper and checks that it
@@ -126,7 +148,7 @@ func readFile(path string, explicit bool) (map[string]any, error) {
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
 	if err := v.ReadInConfig(); err != nil {
-		return nil, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s does not parse as YAML: %s", path, firstLine(err.Error())).
+		return nil, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s does not parse as YAML: %s", path, strings.TrimPrefix(firstLine(err.Error()), "While parsing config: ")).
 			WithHint("fix the file, or point --config elsewhere").Wrap(err)
 	}
 	out := map[string]any{}
@@ -152,8 +174,14 @@ func (c *Config) resolve(raw map[string]any) error {
 			SourceFile:    "config file " + c.File,
 			SourceDefault: "default",
 		}[c.Sources[k]]
-		return keys.Errorf(keys.EINVALID, "invalid_config", "%s: %s %s", where, k, why).
-			WithHint("see the effective settings with: keyward config")
+		// keyward config would fail the same way: say where to fix it.
+		hint := map[string]string{
+			SourceFlag:    "correct the --" + k + " flag",
+			SourceEnv:     "correct or unset KEYWARD_" + strings.ToUpper(k),
+			SourceFile:    "correct " + k + " in " + c.File,
+			SourceDefault: "set " + k + " in the config file or as KEYWARD_" + strings.ToUpper(k),
+		}[c.Sources[k]]
+		return keys.Errorf(keys.EINVALID, "invalid_config", "%s: %s %s", where, k, why).WithHint("%s", hint)
 	}
 	str := func(k string) (string, error) {
 		switch v := raw[k].(type) {
@@ -200,11 +228,19 @@ func (c *Config) resolve(raw map[string]any) error {
 			return err
 		}
 	}
-	if p.DefaultTTL > p.MaxTTL {
-		return bad("default_ttl", "is above max_ttl")
-	}
-	if p.TokenTTL > p.MaxTokenTTL {
-		return bad("token_ttl", "is above max_token_ttl")
+	// Blame the maximum when only it was set: "max_ttl: 7d" in a file
+	// must name the file, not the built-in default_ttl.
+	for _, pair := range []struct {
+		def, max string
+		d, m     time.Duration
+	}{{"default_ttl", "max_ttl", p.DefaultTTL, p.MaxTTL}, {"token_ttl", "max_token_ttl", p.TokenTTL, p.MaxTokenTTL}} {
+		if pair.d <= pair.m {
+			continue
+		}
+		if c.Sources[pair.def] == SourceDefault {
+			return bad(pair.max, fmt.Sprintf("%s is below %s %s", c.Values[pair.max], pair.def, c.Values[pair.def]))
+		}
+		return bad(pair.def, fmt.Sprintf("%s is above %s %s", c.Values[pair.def], pair.max, c.Values[pair.max]))
 	}
 	switch v := raw["roles"].(type) {
 	case []string:

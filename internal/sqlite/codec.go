@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"slices"
 	"strings"
@@ -64,3 +65,19 @@ func isConstraint(err error) bool {
 func sortByAlias(ks []*keys.Key) {
 	slices.SortFunc(ks, func(a, b *keys.Key) int { return strings.Compare(a.Alias, b.Alias) })
 }
+
+// keyward_fold lowers text for --search in every script, not only ASCII
+// as SQLite's lower() does: "ZOË" finds "zoë".
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("keyward_fold", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return fold(v), nil
+		case []byte:
+			return fold(string(v)), nil
+		}
+		return args[0], nil
+	})
+}
+
+func fold(s string) string { return strings.ToLower(s) }

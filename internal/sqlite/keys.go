@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -69,12 +70,21 @@ func findKey(ctx context.Context, q querier, ref string, now time.Time) (*keys.K
 // CreateKey stores a new key, or with OrRenew renews the existing one.
 func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys.CreateResult, err error) {
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
-		existing, err := findKey(ctx, tx, req.Alias, now)
-		var nf *keys.Error
-		if err != nil && !(errors.As(err, &nf) && nf.Code == keys.ENOTFOUND) {
+		// By alias only: an alias that spells another key's id is not
+		// that key, and --or-renew must never renew the wrong one.
+		existing, err := scanKey(tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = ?`, req.Alias), now)
+		if errors.Is(err, sql.ErrNoRows) {
+			existing, err = nil, nil
+		}
+		if err != nil {
 			return err
 		}
 		if existing != nil {
+			if !req.OrRenew && existing.RevokedAt != nil {
+				// A plain renew would fail too: say what works.
+				return keys.Errorf(keys.ECONFLICT, "alias_exists", "a key with alias %q already exists, revoked", req.Alias).
+					WithHint("bring it back with: keyward renew %s --reactivate, or choose another alias", req.Alias)
+			}
 			if !req.OrRenew {
 				return keys.Errorf(keys.ECONFLICT, "alias_exists", "a key with alias %q already exists", req.Alias).
 					WithHint("renew it with: keyward renew %s (or add --or-renew)", req.Alias)
@@ -129,6 +139,8 @@ func (s *Store) renewKey(ctx context.Context, tx *sql.Tx, now time.Time, k *keys
 	}
 	if ttl != 0 {
 		k.TTL = ttl
+	} else if err := s.checkKeyTTL(k.Alias, k.TTL); err != nil {
+		return nil, err
 	}
 	c.Apply(k)
 	if err := s.checkGrant(ctx, tx, k, c); err != nil {
@@ -145,6 +157,46 @@ func (s *Store) renewKey(ctx context.Context, tx *sql.Tx, now time.Time, k *keys
 		k.Name, k.Description, k.Owner, encodeList(k.Roles), encodeList(k.Scopes),
 		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), now.Unix(), k.ID)
 	return k, err
+}
+
+// checkKeyTTL refuses to renew a key for its own TTL when that is above
+// max_ttl (lowered since the key was made): renewing must not extend a
+// key past the policy, and silently shortening it is not ours to decide.
+func (s *Store) checkKeyTTL(alias string, ttl time.Duration) *keys.Error {
+	max := s.Policy.MaxTTL
+	if max <= 0 || ttl <= max {
+		return nil
+	}
+	return keys.Errorf(keys.EINVALID, "ttl_too_long", "key %q has a ttl of %s, above max_ttl %s", alias, keys.FormatDuration(ttl), keys.FormatDuration(max)).
+		WithHint("renew it with: keyward renew %s --ttl %s (which becomes its ttl), or raise max_ttl in the config", alias, keys.FormatDuration(max))
+}
+
+// checkBatchTTL applies checkKeyTTL to every key a renew --all would
+// renew, before any is: the batch is all or none.
+func (s *Store) checkBatchTTL(ctx context.Context, tx *sql.Tx, b where) error {
+	if s.Policy.MaxTTL <= 0 {
+		return nil
+	}
+	b.add(`ttl_seconds > ?`, seconds(s.Policy.MaxTTL))
+	var (
+		n     int
+		alias string
+		ttl   int64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) OVER (), alias, ttl_seconds FROM keys WHERE `+b.sql()+` ORDER BY alias LIMIT 1`,
+		b.args...).Scan(&n, &alias, &ttl)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e := s.checkKeyTTL(alias, time.Duration(ttl)*time.Second)
+	if n > 1 {
+		e.Message = fmt.Sprintf("%d keys have a ttl above max_ttl %s, %q among them", n, keys.FormatDuration(s.Policy.MaxTTL), alias)
+	}
+	e.Message += "; nothing was renewed"
+	return e
 }
 
 // RenewKeys renews the named keys, all or none.
@@ -186,6 +238,9 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		}
 		if req.Role != "" {
 			b.add(`EXISTS (SELECT 1 FROM json_each(keys.roles) WHERE value = ?)`, req.Role)
+		}
+		if err := s.checkBatchTTL(ctx, tx, b); err != nil {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `UPDATE keys SET expires_at = ?1 + ttl_seconds, updated_at = ?1 WHERE `+b.sql()+
 			` RETURNING `+keyColumns, b.args...)
@@ -276,7 +331,9 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 		b.add(`owner = ?`, *f.Owner)
 	}
 	if f.Search != "" {
-		b.add(`instr(lower(alias || char(10) || name || char(10) || description || char(10) || owner), lower(?)) > 0`, f.Search)
+		// char(31) cannot occur in any of the fields, so a match never
+		// spans two of them.
+		b.add(`instr(keyward_fold(alias || char(31) || name || char(31) || description || char(31) || owner), ?) > 0`, fold(f.Search))
 	}
 	if f.ExpiringWithin > 0 {
 		b.add(`expires_at <= ?`, now.Add(f.ExpiringWithin).Unix())

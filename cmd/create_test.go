@@ -1,0 +1,106 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/internal/keys"
+)
+
+func TestNewCmdCreateFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want CreateOptions
+	}{
+		{"alias only", []string{"ci-bot"}, CreateOptions{Alias: "ci-bot"}},
+		{"every flag", []string{"ci-bot", "--name", "CI", "--description", "d", "--owner", "ops", "--role", "agent", "--role", "user",
+			"--ttl", "30d", "--token-ttl", "2h", "--or-renew", "--reactivate", "-q"},
+			CreateOptions{Alias: "ci-bot", Name: ptr("CI"), Description: ptr("d"), Owner: ptr("ops"), Roles: &[]string{"agent", "user"},
+				TTL: "30d", TokenTTL: "2h", OrRenew: true, Reactivate: true, Quiet: true}},
+		{"empty values are given values", []string{"ci-bot", "--owner", "", "--description="},
+			CreateOptions{Alias: "ci-bot", Owner: ptr(""), Description: ptr("")}},
+		{"a role value with a comma stays whole", []string{"ci-bot", "--role", "a,b"}, CreateOptions{Alias: "ci-bot", Roles: &[]string{"a,b"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *CreateOptions
+			err := parse(NewCmdCreate(&Factory{}, func(_ context.Context, o *CreateOptions) error { got = o; return nil }), tc.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(*got, tc.want) {
+				t.Errorf("options\n got %+v\nwant %+v", *got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewCmdCreateArgs(t *testing.T) {
+	called := false
+	runF := func(context.Context, *CreateOptions) error { called = true; return nil }
+	wantReason(t, parse(NewCmdCreate(&Factory{}, runF)), keys.EINVALID, "usage")
+	wantReason(t, parse(NewCmdCreate(&Factory{}, runF), "a", "b"), keys.EINVALID, "usage")
+	key := keys.NewCredential("kw", keys.KindKey).String
+	err := parse(NewCmdCreate(&Factory{}, runF), key)
+	wantReason(t, err, keys.EINVALID, "secret_in_argument")
+	if strings.Contains(err.Error(), key) {
+		t.Error("the refused key is echoed")
+	}
+	if called {
+		t.Error("run function called despite bad arguments")
+	}
+}
+
+func TestRunCreate(t *testing.T) {
+	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
+	f, s := newLifecycleFactory(t, &now)
+	ctx := context.Background()
+
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "ci-bot", Quiet: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`\Akw_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}\n\z`).MatchString(s.out.String()) || s.errOut.Len() != 0 {
+		t.Errorf("-q printed %q and %q", s.out, s.errOut)
+	}
+
+	s.out.Reset()
+	f.JSON = true
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "other", TTL: "2h", TokenTTL: "30m"}); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(s.out.Bytes(), &m); err != nil {
+		t.Fatalf("%s: %v", s.out, err)
+	}
+	if m["expires_at"] != "2026-11-23T07:06:20Z" || m["ttl_seconds"] != float64(7200) || m["token_ttl_seconds"] != float64(1800) ||
+		!strings.HasPrefix(m["key"].(string), "kw_"+m["id"].(string)+"_") {
+		t.Errorf("JSON %s", s.out)
+	}
+
+	for _, tc := range []struct {
+		opts   CreateOptions
+		reason string
+	}{
+		{CreateOptions{Alias: "x", TTL: "0"}, "invalid_duration"},
+		{CreateOptions{Alias: "x", TTL: "91d"}, "ttl_too_long"},
+		{CreateOptions{Alias: "x", TokenTTL: "25h"}, "token_ttl_too_long"},
+		{CreateOptions{Alias: "x", TokenTTL: "-1h"}, "invalid_duration"},
+		{CreateOptions{Alias: "x", Roles: &[]string{"root"}}, "unknown_role"},
+		{CreateOptions{Alias: "X"}, "invalid_alias"},
+		{CreateOptions{Alias: "ci-bot"}, "alias_exists"},
+	} {
+		err := runCreate(ctx, f, &tc.opts)
+		if ke, ok := err.(*keys.Error); !ok || ke.Reason != tc.reason {
+			t.Errorf("%+v: %v, want %s", tc.opts, err, tc.reason)
+		}
+	}
+	// The --ttl error names the flag.
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "x", TTL: "soon"}); err == nil || err.Error() != `--ttl: invalid duration "soon"` {
+		t.Errorf("err %v", err)
+	}
+}

@@ -1,0 +1,186 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keyward/keyward/internal/keys"
+)
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	cases := []string{
+		"", "plain", `quote " and backslash \`, "new\nline\r\ttab", "\x00\x01\x1f\x7f",
+		"\b\f", "<html> & 'single'", "Ünïcødé 名前 🔑", "line\u2028sep\u2029para",
+		"bad utf-8 \xff\xfe end", "\xc3", "trailing \\",
+	}
+	for c := 0; c < 0x80; c++ {
+		cases = append(cases, "x"+string(rune(c))+"y")
+	}
+	for _, s := range cases {
+		got := AppendString(nil, s)
+		if !json.Valid(got) {
+			t.Errorf("AppendString(%q) = %s: not valid JSON", s, got)
+			continue
+		}
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatal(err)
+		}
+		// encoding/json reads back the same string as from what it would
+		// have written itself, whatever the choice of escapes; each invalid
+		// UTF-8 byte becomes U+FFFD.
+		var ref string
+		enc, _ := json.Marshal(s)
+		json.Unmarshal(enc, &ref)
+		if back != ref || utf8.ValidString(s) && back != s {
+			t.Errorf("AppendString(%q) = %s, reads back as %q; encoding/json gives %q", s, got, back, ref)
+		}
+		if bytes.ContainsAny(got, "\n\r\u2028\u2029") {
+			t.Errorf("AppendString(%q) = %s keeps a line break", s, got)
+		}
+	}
+}
+
+func TestKeyObject(t *testing.T) {
+	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
+	revoked := now.Add(time.Hour)
+	k := &keys.Key{
+		ID: "AbCdEfGhIjKl", Alias: "ci-bot", Name: "CI \"bot\"", Description: "a\nb", Roles: []string{"agent"},
+		Scopes: []string{"*"}, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(15 * 24 * time.Hour),
+		RevokedAt: &revoked, RevokeReason: "leak", TTL: 15 * 24 * time.Hour, TokenTTL: time.Hour,
+		Masked: "kw_AbCdEfGhIjKl_abcd…", Status: keys.StatusRevoked,
+	}
+	b := NewObject(nil).Key(k).Bool("already_revoked", false).Bytes()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	want := map[string]any{
+		"id": "AbCdEfGhIjKl", "alias": "ci-bot", "name": "CI \"bot\"", "description": "a\nb", "owner": "",
+		"roles": []any{"agent"}, "scopes": []any{"*"}, "status": "revoked",
+		"created_at": "2026-11-23T05:06:20Z", "updated_at": "2026-11-23T05:06:20Z", "expires_at": "2026-12-08T05:06:20Z",
+		"last_used_at": nil, "revoked_at": "2026-11-23T06:06:20Z", "revoke_reason": "leak",
+		"ttl_seconds": float64(1296000), "token_ttl_seconds": float64(3600), "masked": "kw_AbCdEfGhIjKl_abcd…",
+		"imported": false, "already_revoked": false,
+	}
+	for name, v := range want {
+		got, ok := m[name]
+		if !ok {
+			t.Errorf("field %s missing", name)
+			continue
+		}
+		gb, _ := json.Marshal(got)
+		wb, _ := json.Marshal(v)
+		if !bytes.Equal(gb, wb) {
+			t.Errorf("%s = %s, want %s", name, gb, wb)
+		}
+	}
+	if len(m) != len(want) {
+		t.Errorf("%d fields, want %d: %s", len(m), len(want), b)
+	}
+	// nil lists are [] and unset reasons null, never missing.
+	b = NewObject(nil).Key(&keys.Key{}).Bytes()
+	if !bytes.Contains(b, []byte(`"roles":[],"scopes":[]`)) || !bytes.Contains(b, []byte(`"revoke_reason":null`)) {
+		t.Errorf("empty key: %s", b)
+	}
+}
+
+func TestNestedObjectAndReuse(t *testing.T) {
+	buf := NewObject(nil).String("a", "1").Bytes()
+	j := NewObject(buf).Object("error", func(e *JSON) { e.String("code", "x").Int("n", -3) }).NullString("hint", "")
+	got := string(j.Bytes())
+	if got != `{"error":{"code":"x","n":-3},"hint":null}` {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestRelative(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{14 * 24 * time.Hour, "in 14d"},
+		{14*24*time.Hour + 23*time.Hour, "in 14d"},
+		{-3 * time.Hour, "3h ago"},
+		{-3*time.Hour - 59*time.Minute, "3h ago"},
+		{90 * time.Second, "in 1m"},
+		{-45 * time.Second, "45s ago"},
+		{30 * time.Minute, "in 30m"},
+		{0, "now"},
+		{500 * time.Millisecond, "now"},
+		{-500 * time.Millisecond, "now"},
+		{-400 * 24 * time.Hour, "400d ago"},
+	} {
+		if got := Relative(now.Add(tc.d), now); got != tc.want {
+			t.Errorf("Relative(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestWhen(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	at := now.Add(14 * 24 * time.Hour)
+	if got := When(&at, now, true); got != "in 14d" {
+		t.Errorf("on a terminal: %q", got)
+	}
+	if got := When(&at, now, false); got != "2026-12-07T12:00:00Z" {
+		t.Errorf("piped: %q", got)
+	}
+	local := at.In(time.FixedZone("X", 5*3600))
+	if got := When(&local, now, false); got != "2026-12-07T12:00:00Z" {
+		t.Errorf("a local time is written in UTC: %q", got)
+	}
+	if got := When(nil, now, false); got != "-" {
+		t.Errorf("nil: %q", got)
+	}
+}
+
+func TestTable(t *testing.T) {
+	tbl := NewTable("ALIAS", "LAST USED", "NAME")
+	tbl.Row("ci-bot", "-", "a")
+	tbl.Row("b", "2026-12-07T12:00:00Z", "名前 with a longer name")
+	tbl.Row("c", "", "")
+	var out bytes.Buffer
+	if err := tbl.Render(&out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	want := []string{
+		"ALIAS   LAST USED             NAME",
+		"ci-bot  -                     a",
+		"b       2026-12-07T12:00:00Z  名前 with a longer name",
+		"c",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("got %q", out.String())
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d = %q, want %q", i, lines[i], want[i])
+		}
+		if strings.HasSuffix(lines[i], " ") || strings.Contains(lines[i], "\t") {
+			t.Errorf("line %d has trailing space or a tab: %q", i, lines[i])
+		}
+	}
+	if tbl.Len() != 3 {
+		t.Errorf("Len = %d", tbl.Len())
+	}
+}
+
+func TestTableWithoutHeader(t *testing.T) {
+	tbl := NewTable()
+	tbl.Row("ALIAS", "ci-bot")
+	tbl.Row("LAST USED", "-")
+	var out bytes.Buffer
+	if err := tbl.Render(&out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "ALIAS      ci-bot\nLAST USED  -\n" {
+		t.Errorf("got %q", got)
+	}
+}
