@@ -27,7 +27,6 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: false,
-		Cmds:                scriptCmds,
 		Setup: func(env *testscript.Env) error {
 			work := env.WorkDir
 			env.Setenv("HOME", work)
@@ -37,11 +36,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withScriptCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits,
 			"grab":  cmdGrab,
 			"sleep": cmdSleep,
-		},
+		}),
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "python3", "sqlite3", "jq":
@@ -107,4 +106,12 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("sleep: %v", err)
 	}
 	time.Sleep(d)
+}
+
+// withScriptCmds adds scriptCmds to cmds.
+func withScriptCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	for name, fn := range scriptCmds {
+		cmds[name] = fn
+	}
+	return cmds
 }

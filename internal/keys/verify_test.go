@@ -7,13 +7,6 @@ import (
 	"time"
 )
 
-var testPolicy = Policy{
-	Prefix:    "kw",
-	TokenTTL:  time.Hour,
-	Roles:     []string{"admin", "creator", "user", "agent"},
-	AdminRole: "admin",
-}
-
 var testRegistry = Registry{
 	"backup:read":  {Name: "backup:read"},
 	"backup:write": {Name: "backup:write"},

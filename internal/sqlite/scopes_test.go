@@ -10,7 +10,7 @@ import (
 )
 
 func TestScopesRegistry(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	ctx := context.Background()
 	if got, err := s.Scopes(ctx); err != nil || len(got) != 0 {
 		t.Fatalf("empty registry: %v, %v", got, err)
@@ -48,7 +48,7 @@ func TestScopesRegistry(t *testing.T) {
 }
 
 func TestCreateChecksScopeGrant(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	ctx := context.Background()
 	if err := s.AddScope(ctx, keys.Scope{Name: "keys:admin", AdminOnly: true}); err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestCreateChecksScopeGrant(t *testing.T) {
 }
 
 func TestRemoveScope(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	ctx := context.Background()
 	if got := errReason(s.RemoveScope(ctx, "backup:read")); got != "not_found/scope_not_found" {
 		t.Errorf("unknown: %s", got)

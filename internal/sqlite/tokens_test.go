@@ -12,21 +12,9 @@ import (
 	"github.com/keyward/keyward/internal/keys"
 )
 
-var testPolicy = keys.Policy{
-	Prefix:      "kw",
-	DefaultTTL:  15 * 24 * time.Hour,
-	MaxTTL:      90 * 24 * time.Hour,
-	TokenTTL:    time.Hour,
-	MaxTokenTTL: 24 * time.Hour,
-	Roles:       []string{"admin", "creator", "user", "agent"},
-	AdminRole:   "admin",
-}
-
-var t0 = time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)
-
-// testStore opens a store in a temporary directory whose clock reads
+// clockStore opens a store in a temporary directory whose clock reads
 // *now, so tests move time instead of sleeping.
-func testStore(t *testing.T) (*Store, *time.Time) {
+func clockStore(t *testing.T) (*Store, *time.Time) {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "keyward.db"), testPolicy)
 	if err != nil {
@@ -93,7 +81,7 @@ func errReason(err error) string {
 }
 
 func TestMintTokenTTL(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	tokenTTL := 2 * time.Hour
 	key := createKey(t, s, "ci-bot", keys.Change{TokenTTL: &tokenTTL}, 0)
 
@@ -126,7 +114,7 @@ func TestMintTokenTTL(t *testing.T) {
 }
 
 func TestMintTokenNeverOutlivesKey(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	key := createKey(t, s, "brief", keys.Change{}, 10*time.Minute)
 	res := mint(t, s, key, time.Hour)
 	if !res.Token.ExpiresAt.Equal(t0.Add(10 * time.Minute)) {
@@ -138,7 +126,7 @@ func TestMintTokenNeverOutlivesKey(t *testing.T) {
 }
 
 func TestMintTokenDistinct(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 	a, b := mint(t, s, key, 0), mint(t, s, key, 0)
 	if a.Secret == b.Secret || a.Token.ID == b.Token.ID {
@@ -161,7 +149,7 @@ func TestMintTokenDistinct(t *testing.T) {
 }
 
 func TestMintTokenScopes(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	ctx := context.Background()
 	for _, sc := range []keys.Scope{{Name: "backup:read"}, {Name: "backup:write"}, {Name: "keys:admin", AdminOnly: true}} {
 		if err := s.AddScope(ctx, sc); err != nil {
@@ -204,7 +192,7 @@ func TestMintTokenScopes(t *testing.T) {
 }
 
 func TestMintTokenRejects(t *testing.T) {
-	s, now := testStore(t)
+	s, now := clockStore(t)
 	ctx := context.Background()
 	key := createKey(t, s, "ci-bot", keys.Change{}, time.Hour)
 	tok := mint(t, s, key, 0).Secret
@@ -238,7 +226,7 @@ func TestMintTokenRejects(t *testing.T) {
 }
 
 func TestRevokeKillsTokensForGood(t *testing.T) {
-	s, now := testStore(t)
+	s, now := clockStore(t)
 	ctx := context.Background()
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 	res := mint(t, s, key, 0)
@@ -275,7 +263,7 @@ func TestRevokeKillsTokensForGood(t *testing.T) {
 }
 
 func TestRenewKeepsTokens(t *testing.T) {
-	s, now := testStore(t)
+	s, now := clockStore(t)
 	ctx := context.Background()
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 	res := mint(t, s, key, 0)
@@ -290,7 +278,7 @@ func TestRenewKeepsTokens(t *testing.T) {
 }
 
 func TestActiveTokensCountsLiveOnes(t *testing.T) {
-	s, now := testStore(t)
+	s, now := clockStore(t)
 	ctx := context.Background()
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 	short := mint(t, s, key, 10*time.Minute)
@@ -308,7 +296,7 @@ func TestActiveTokensCountsLiveOnes(t *testing.T) {
 }
 
 func TestVerifyRecordsLastUsedOncePerMinute(t *testing.T) {
-	s, now := testStore(t)
+	s, now := clockStore(t)
 	ctx := context.Background()
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 	lastUsed := func() *time.Time {
@@ -345,7 +333,7 @@ func TestVerifyRecordsLastUsedOncePerMinute(t *testing.T) {
 }
 
 func TestVerifyLookups(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	ctx := context.Background()
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 
@@ -388,7 +376,7 @@ func TestVerifyLookups(t *testing.T) {
 // TestVerifyMalformedSkipsDatabase: a bad checksum is refused without
 // reading the database, so it is refused even when there is none to read.
 func TestVerifyMalformedSkipsDatabase(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 	typo := withTypo(key)
 	s.db.Close()
@@ -402,7 +390,7 @@ func TestVerifyMalformedSkipsDatabase(t *testing.T) {
 }
 
 func TestVerifyTokenFollowsKeyScopes(t *testing.T) {
-	s, _ := testStore(t)
+	s, _ := clockStore(t)
 	ctx := context.Background()
 	for _, n := range []string{"backup:read", "backup:write"} {
 		if err := s.AddScope(ctx, keys.Scope{Name: n}); err != nil {
@@ -434,7 +422,7 @@ func TestVerifyTokenFollowsKeyScopes(t *testing.T) {
 // TestVerifyWhileLocked: another process holding the write lock does not
 // make a valid key fail; last_used_at is simply recorded on a later check.
 func TestVerifyWhileLocked(t *testing.T) {
-	s, now := testStore(t)
+	s, now := clockStore(t)
 	ctx := context.Background()
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 
