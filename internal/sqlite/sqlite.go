@@ -67,7 +67,10 @@ func Open(ctx context.Context, path string, policy keys.Policy) (*Store, error) 
 	// serialises writers anyway.
 	db.SetMaxOpenConns(1)
 	s := &Store{db: db, path: path, Policy: policy, Now: time.Now}
-	if err := s.checkSchema(ctx, created); err != nil {
+	// Processes opening a new file together race to migrate it; switching
+	// it to WAL can fail at once with SQLITE_BUSY (SQLite does not wait
+	// where waiting could deadlock), so the loser tries again.
+	if err := s.retryBusy(ctx, func() error { return s.checkSchema(ctx, created) }); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -175,8 +178,11 @@ func checkHeader(path string, size int64) error {
 // date. Reading application_id and user_version is the whole cost of an
 // up-to-date database.
 func (s *Store) checkSchema(ctx context.Context, created bool) error {
-	var appID, version int
-	err := s.db.QueryRowContext(ctx, `SELECT a.application_id, v.user_version FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &version)
+	// One statement, so one snapshot: read separately, a schema another
+	// process commits in between makes a new file look foreign.
+	var appID, version, tables int
+	err := s.db.QueryRowContext(ctx, `SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema)
+		FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &version, &tables)
 	if err != nil {
 		return s.translate("read", err)
 	}
@@ -189,14 +195,8 @@ func (s *Store) checkSchema(ctx context.Context, created bool) error {
 			"upgrade keyward; the file was left untouched")
 	case appID == applicationID:
 		return s.migrate(ctx)
-	case appID == 0 && version == 0:
-		var tables int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&tables); err != nil {
-			return s.translate("read", err)
-		}
-		if tables == 0 {
-			return s.migrate(ctx)
-		}
+	case appID == 0 && version == 0 && tables == 0:
+		return s.migrate(ctx)
 	}
 	return refuse(s.path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
 }
@@ -253,10 +253,16 @@ func migrationNames() []string {
 // once, and runs it again with backoff if SQLite still reports the
 // database busy after its own timeout.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	return s.retryBusy(ctx, func() error { return s.writeOnce(ctx, fn) })
+}
+
+// retryBusy runs fn, and again with backoff while it fails with
+// SQLITE_BUSY, for at most retryFor.
+func (s *Store) retryBusy(ctx context.Context, fn func() error) error {
 	start := time.Now()
 	backoff := 10 * time.Millisecond
 	for {
-		err := s.writeOnce(ctx, fn)
+		err := fn()
 		if err == nil || !isBusy(err) || time.Since(start) > retryFor {
 			return err
 		}
