@@ -169,6 +169,16 @@ func checkHeader(path string, size int64) error {
 	validFor := binary.BigEndian.Uint32(h[92:96])
 	changes := binary.BigEndian.Uint32(h[24:28])
 	if validFor == changes && size < pageSize*pages {
+		// A checkpoint in another process writes page 1, with the new
+		// size, before the pages that grow the file: while a -wal file
+		// exists the header may run ahead of the file, and SQLite itself
+		// will tell a real truncation from that.
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			return nil
+		}
+		if fi, err := f.Stat(); err == nil && fi.Size() >= pageSize*pages {
+			return nil // the checkpoint ended meanwhile
+		}
 		return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages), "restore it from a backup")
 	}
 	return nil
