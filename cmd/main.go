@@ -36,6 +36,15 @@ func Main(args []string) int {
 func Run(ctx context.Context, args []string, io *IO) int {
 	f := &Factory{IO: io, JSON: guessJSON(args, io.Env)}
 	defer f.Close()
+	// Before cobra sees them: its own errors quote arguments and flag
+	// values, and no secret may be echoed or used.
+	for _, a := range args {
+		if keys.ContainsCredential(a) {
+			err := keys.ErrSecretArgument()
+			f.PrintError(err)
+			return ExitCode(err)
+		}
+	}
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
