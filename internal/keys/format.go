@@ -170,10 +170,11 @@ func ContainsCredential(s string) bool { return credentialRe.MatchString(s) }
 
 // LooksLikeCredential reports whether a command-line argument is probably
 // a secret pasted in the wrong place: keyward's shape, or a long printable
-// string that no alias could be (an imported key, a token from elsewhere).
+// string that no alias could be (an imported key, a token from elsewhere)
+// and a key could (at most MaxCredentialLen characters).
 func LooksLikeCredential(s string) bool {
 	if _, ok := parseShape(s); ok {
 		return true
 	}
-	return len(s) >= 32 && printable(s) && !aliasRe.MatchString(s)
+	return len(s) >= 32 && len(s) <= MaxCredentialLen && printable(s) && !aliasRe.MatchString(s)
 }
