@@ -118,6 +118,9 @@ func prepareFile(path string) (created bool, err error) {
 	case fi.IsDir():
 		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is a directory", path).
 			WithHint("point --db at a file, for example %s", filepath.Join(path, "keyward.db"))
+	case !fi.Mode().IsRegular():
+		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is not a regular file", path).
+			WithHint("point --db at a file; keyward creates it when it does not exist")
 	case fi.Size() == 0:
 		return false, nil
 	}
