@@ -350,6 +350,12 @@ func (s *Store) translate(op string, err error) error {
 			return keys.Errorf(keys.EINTERNAL, "db_cannot_open", "cannot open database %s", s.path).
 				WithHint("check that the file and its directory exist and are writable by you").Wrap(err)
 		case sqlite3.SQLITE_IOERR:
+			if e.Code() == sqlite3.SQLITE_IOERR_WRITE {
+				// ENOSPC is SQLITE_FULL; a write refused for another
+				// reason (a quota, a file size limit) lands here.
+				return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: the write failed (disk full or over a quota?); nothing was changed", op, s.path).
+					WithHint("free some space or raise the limit, then run the command again").Wrap(err)
+			}
 			return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: I/O error; nothing was changed", op, s.path).
 				WithHint("check the disk and the file's permissions").Wrap(err)
 		}
