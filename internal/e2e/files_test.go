@@ -322,8 +322,8 @@ func TestDiskFullDuringWrite(t *testing.T) {
 	c.Env, c.Dir = e.vars, e.dir
 	r := e.runCmd(c, "")
 	checkError(t, r, 1)
-	if !strings.Contains(r.stderr, "nothing was changed") {
-		t.Errorf("the error does not say that nothing was changed\n%s", r)
+	if !strings.Contains(r.stderr, "nothing was changed") || !strings.Contains(r.stderr, "disk full") {
+		t.Errorf("the error does not say the disk may be full and nothing was changed\n%s", r)
 	}
 	if state := renewedState(t, e.db); state != "none" {
 		t.Errorf("after the failed write the batch is %q, want none renewed", state)
