@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -283,9 +284,9 @@ func TestInterruptWhileWaitingForLock(t *testing.T) {
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Give it time to reach the lock; whether it is there yet or still
-	// starting, SIGINT must end it the same way.
-	time.Sleep(300 * time.Millisecond)
+	// Once it has the database open it is past installing its signal
+	// handler, and from there on waits for the lock.
+	waitOpened(t, c.Process.Pid, e.db)
 	c.Process.Signal(syscall.SIGINT)
 	err = c.Wait()
 	r := result{args: c.Args[1:], stdout: out.String(), stderr: errb.String()}
@@ -297,4 +298,19 @@ func TestInterruptWhileWaitingForLock(t *testing.T) {
 	if n := query[int](t, e.db, `SELECT count(*) FROM keys WHERE alias = 'waiting'`); n != 0 {
 		t.Errorf("interrupted create left a row")
 	}
+}
+
+// waitOpened returns once process pid has path open.
+func waitOpened(t *testing.T, pid int, path string) {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		fds, _ := os.ReadDir(dir)
+		for _, fd := range fds {
+			if target, _ := os.Readlink(filepath.Join(dir, fd.Name())); target == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d never opened %s", pid, path)
 }

@@ -247,7 +247,13 @@ func unprivileged(t *testing.T) (dir string, runAs *syscall.Credential) {
 		return dir, nil
 	}
 	os.Chmod(dir, 0o755)
-	return dir, &syscall.Credential{Uid: 65534, Gid: 65534}
+	cred := &syscall.Credential{Uid: 65534, Gid: 65534}
+	probe := exec.Command(bin, "version")
+	probe.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	if out, err := probe.CombinedOutput(); err != nil {
+		t.Skipf("running as root, and the built keyward cannot run as uid 65534 here (%v: %s)", err, out)
+	}
+	return dir, cred
 }
 
 // TestReadOnlyDuringWrite: a read-only database file or directory makes
