@@ -47,10 +47,11 @@ func Run(ctx context.Context, args []string, io *IO) int {
 	}
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
+	// A command that returns nil finished its work: a signal that came
+	// after its commit (while it printed a new key, say) must not report
+	// failure, or a script throws away a key that exists. A signal during
+	// the work cancels ctx, and the store reports EINTERRUPTED.
 	err := root.ExecuteContext(ctx)
-	if err == nil && ctx.Err() != nil {
-		err = keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted")
-	}
 	if err == nil {
 		return ExitOK
 	}
