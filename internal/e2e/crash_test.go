@@ -314,3 +314,55 @@ func waitOpened(t *testing.T, pid int, path string) {
 	}
 	t.Fatalf("process %d never opened %s", pid, path)
 }
+
+// TestInterruptAfterCommit: a signal that arrives after create committed,
+// while the key is still being printed, must not turn the success into
+// exit 130: a script would throw away a key that exists.
+func TestInterruptAfterCommit(t *testing.T) {
+	e := newEnv(t)
+	e.ok("list")
+	// A full pipe as stdout: keyward commits, then blocks printing the key.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	filled := 0
+	w.SetWriteDeadline(time.Now().Add(time.Second))
+	for {
+		n, err := w.Write(make([]byte, 4096))
+		filled += n
+		if err != nil {
+			break
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := e.command(ctx, "create", "late-signal", "-q")
+	c.Stdout = w
+	var errb strings.Builder
+	c.Stderr = &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	for deadline := time.Now().Add(30 * time.Second); query[int](t, e.db, `SELECT count(*) FROM keys WHERE alias = 'late-signal'`) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("create never committed")
+		}
+	}
+	c.Process.Signal(syscall.SIGINT)
+	out, _ := io.ReadAll(r) // unblocks the write
+	err = c.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	key := strings.TrimSpace(string(out[filled:]))
+	if code != 0 {
+		t.Errorf("create committed and printed its key, then exited %d: %s", code, errb.String())
+	}
+	if n := query[int](t, e.db, `SELECT count(*) FROM keys WHERE alias = 'late-signal' AND hash = ?`, keys.Hash(key)); n != 1 {
+		t.Errorf("the key printed (%d bytes) is not the one stored", len(key))
+	}
+}
