@@ -241,7 +241,7 @@ func (s *Store) FindKey(ctx context.Context, ref string) (*keys.Key, error) {
 func (s *Store) ActiveTokens(ctx context.Context, keyID string) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM tokens t JOIN keys k ON k.id = t.key_id
-		WHERE t.key_id = ? AND t.revoked_at IS NULL AND k.revoked_at IS NULL AND t.expires_at > ?1 AND k.expires_at > ?1`,
+		WHERE t.key_id = ?1 AND t.revoked_at IS NULL AND k.revoked_at IS NULL AND t.expires_at > ?2 AND k.expires_at > ?2`,
 		keyID, s.now().Unix()).Scan(&n)
 	return n, s.translate("read", err)
 }
