@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/sqlite"
 )
 
 // leaks reports which part of a secret, if any, appears in s: the key
@@ -80,6 +83,18 @@ func TestSecretsNeverShown(t *testing.T) {
 	if typo == key {
 		typo = key[:len(key)-1] + "B"
 	}
+	// A token, minted through the store (the token command lives on
+	// another branch), must stay as hidden as the key.
+	store, err := sqlite.Open(context.Background(), e.db, keys.Policy{Prefix: "kw", TokenTTL: time.Hour, MaxTokenTTL: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	minted, err := store.MintToken(context.Background(), keys.TokenRequest{KeyString: key, Token: keys.NewCredential("kw", keys.KindToken)})
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := minted.Secret
 	var outputs []result
 	for _, args := range [][]string{
 		{"list"}, {"list", "-o", "json"}, {"list", "--status", "all", "-o", "json"},
@@ -92,14 +107,14 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	// Reading keys from stdin: another database's key, a typo, the key
 	// itself; then the revoked key again.
-	for _, in := range []string{other, typo, key, key} {
+	for _, in := range []string{other, typo, token, key, key} {
 		outputs = append(outputs, e.run(in+"\n", "revoke", "--key-file", "-"))
 		outputs = append(outputs, e.run(in+"\n", "revoke", "--key-file", "-", "-o", "json"))
 	}
 	outputs = append(outputs, e.run("", "show", "quiet", "-o", "json"), e.run("", "list", "--status", "revoked"))
 	for _, r := range outputs {
 		checkClean(t, r)
-		for _, k := range []string{key, other} {
+		for _, k := range []string{key, other, token} {
 			if what := leaks(r.stdout+r.stderr, k); what != "" {
 				t.Errorf("the %s was shown\n%s", what, r)
 			}
@@ -107,6 +122,9 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	if r := e.run("", "show", "quiet"); !strings.Contains(r.stdout, "revoked") {
 		t.Errorf("revoke --key-file - did not revoke the key\n%s", r)
+	}
+	if !strings.Contains(outputs[0].stdout, "quiet") || !strings.Contains(outputs[4].stdout, `"active_tokens":1`) {
+		t.Errorf("list or show did not show the key and its token count:\n%s\n%s", outputs[0], outputs[4])
 	}
 }
 
