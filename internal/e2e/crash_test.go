@@ -366,3 +366,51 @@ func TestInterruptAfterCommit(t *testing.T) {
 		t.Errorf("the key printed (%d bytes) is not the one stored", len(key))
 	}
 }
+
+// TestKillDuringFirstOpen: a process killed while it creates and
+// migrates a new database leaves a file the next process can use, not
+// one refused as foreign or truncated.
+func TestKillDuringFirstOpen(t *testing.T) {
+	const rounds = 10
+	start := time.Now()
+	newEnv(t).createKey("calibrate")
+	span := time.Since(start) * 3 / 2
+	killed := 0
+	for round := range rounds {
+		e := newEnv(t)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		c := e.command(ctx, "create", "first", "-q")
+		var out strings.Builder
+		c.Stdout = &out
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		delay := rand.N(span)
+		if round%2 == 0 {
+			delay /= 4 // early: in the middle of creating the file
+		}
+		time.Sleep(delay)
+		c.Process.Signal(syscall.SIGKILL)
+		if err := c.Wait(); err != nil {
+			killed++
+		}
+		cancel()
+		r := e.run("", "create", "second", "-q")
+		if r.code != 0 {
+			t.Errorf("round %d: after a kill during the first create, the next create fails\n%s", round, r)
+			continue
+		}
+		if key := strings.TrimSpace(out.String()); key != "" {
+			if n := query[int](t, e.db, `SELECT count(*) FROM keys WHERE alias = 'first' AND hash = ?`, keys.Hash(key)); n != 1 {
+				t.Errorf("round %d: the first key was printed but is not stored", round)
+			}
+		}
+		if got := integrity(t, e.db); got != "ok" {
+			t.Errorf("round %d: integrity_check = %q", round, got)
+		}
+	}
+	t.Logf("%d of %d first creates killed", killed, rounds)
+	if killed == 0 {
+		t.Error("no process was killed: the test proves nothing")
+	}
+}
