@@ -184,7 +184,34 @@ func checkHeader(path string, size int64) error {
 		}
 		return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages), "restore it from a backup")
 	}
+	// Without a -wal file the header is the whole truth: a file SQLite
+	// would refuse anyway is refused before opening it, which in WAL mode
+	// would create -wal and -shm files beside it.
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		return nil
+	}
+	appID := binary.BigEndian.Uint32(h[68:72])
+	version := int(binary.BigEndian.Uint32(h[60:64]))
+	switch {
+	case appID == applicationID && version > len(migrationNames()):
+		return errNewerSchema(path, version)
+	case appID != applicationID && appID != 0:
+		return errForeign(path)
+	case appID == 0 && validFor == changes && pages > 1:
+		// keyward sets application_id in the transaction that creates
+		// its tables: pages beyond the first are another's schema.
+		return errForeign(path)
+	}
 	return nil
+}
+
+func errForeign(path string) error {
+	return refuse(path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+}
+
+func errNewerSchema(path string, version int) error {
+	return refuse(path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, len(migrationNames())),
+		"upgrade keyward; the file was left untouched")
 }
 
 // checkSchema recognises keyward's database and brings its schema up to
@@ -204,14 +231,13 @@ func (s *Store) checkSchema(ctx context.Context, created bool) error {
 	case appID == applicationID && version == latest:
 		return nil
 	case appID == applicationID && version > latest:
-		return refuse(s.path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, latest),
-			"upgrade keyward; the file was left untouched")
+		return errNewerSchema(s.path, version)
 	case appID == applicationID:
 		return s.migrate(ctx)
 	case appID == 0 && version == 0 && tables == 0:
 		return s.migrate(ctx)
 	}
-	return refuse(s.path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+	return errForeign(s.path)
 }
 
 // migrate applies the embedded migrations the file lacks, each numbered
@@ -230,7 +256,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 			if appID != applicationID && (appID != 0 || have != 0 || tables != 0) {
-				return refuse(s.path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+				return errForeign(s.path)
 			}
 			if have >= version {
 				return nil // another process got here first
