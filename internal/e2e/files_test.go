@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // sideFiles lists the SQLite files next to path.
@@ -26,6 +27,37 @@ func sideFiles(path string) []string {
 		}
 	}
 	return out
+}
+
+// watchCreates records the files created in dir from now on; the
+// returned function lists them. It sees side files that exist only while
+// a process has a database open.
+func watchCreates(t *testing.T, dir string) func() []string {
+	t.Helper()
+	fd, err := syscall.InotifyInit1(syscall.IN_NONBLOCK | syscall.IN_CLOEXEC)
+	if err != nil {
+		t.Skipf("inotify: %v", err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if _, err := syscall.InotifyAddWatch(fd, dir, syscall.IN_CREATE); err != nil {
+		t.Fatal(err)
+	}
+	return func() []string {
+		var names []string
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := syscall.Read(fd, buf)
+			if n <= 0 || err != nil {
+				return names
+			}
+			for off := 0; off+syscall.SizeofInotifyEvent <= n; {
+				ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
+				name := buf[off+syscall.SizeofInotifyEvent : off+syscall.SizeofInotifyEvent+int(ev.Len)]
+				names = append(names, strings.TrimRight(string(name), "\x00"))
+				off += syscall.SizeofInotifyEvent + int(ev.Len)
+			}
+		}
+	}
 }
 
 // foreignSQLite writes another application's SQLite database.
@@ -103,6 +135,7 @@ func TestRefusesForeignFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			created := watchCreates(t, e.dir)
 			for _, args := range [][]string{{"list"}, {"create", "intruder"}, {"show", "intruder"}, {"renew", "--all"}} {
 				r := e.run("", args...)
 				checkError(t, r, 1)
@@ -127,6 +160,11 @@ func TestRefusesForeignFiles(t *testing.T) {
 			}
 			if side := sideFiles(e.db); len(side) > 0 {
 				t.Errorf("keyward left %v beside the file", side)
+			}
+			for _, name := range created() {
+				if strings.HasPrefix(name, filepath.Base(e.db)) {
+					t.Errorf("keyward created %s beside the file, even if only for a while", name)
+				}
 			}
 		})
 	}
