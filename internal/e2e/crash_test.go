@@ -322,20 +322,7 @@ func TestInterruptAfterCommit(t *testing.T) {
 	e := newEnv(t)
 	e.ok("list")
 	// A full pipe as stdout: keyward commits, then blocks printing the key.
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	filled := 0
-	w.SetWriteDeadline(time.Now().Add(time.Second))
-	for {
-		n, err := w.Write(make([]byte, 4096))
-		filled += n
-		if err != nil {
-			break
-		}
-	}
+	r, w, filled := fullPipe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := e.command(ctx, "create", "late-signal", "-q")
@@ -353,7 +340,7 @@ func TestInterruptAfterCommit(t *testing.T) {
 	}
 	c.Process.Signal(syscall.SIGINT)
 	out, _ := io.ReadAll(r) // unblocks the write
-	err = c.Wait()
+	err := c.Wait()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -412,5 +399,24 @@ func TestKillDuringFirstOpen(t *testing.T) {
 	t.Logf("%d of %d first creates killed", killed, rounds)
 	if killed == 0 {
 		t.Error("no process was killed: the test proves nothing")
+	}
+}
+
+// fullPipe returns a pipe whose buffer is already full: a process that
+// writes to w blocks until r is read. filled bytes precede its output.
+func fullPipe(t *testing.T) (r, w *os.File, filled int) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	w.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+	for {
+		n, err := w.Write(make([]byte, 4096))
+		filled += n
+		if err != nil {
+			return r, w, filled
+		}
 	}
 }
