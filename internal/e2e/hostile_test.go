@@ -133,6 +133,20 @@ func TestHostileInput(t *testing.T) {
 					t.Errorf("the error line is %d bytes long: input is echoed unclipped", len(line))
 				}
 			}
+			// Cases about the output format itself are left as they are.
+			aboutOutput := strings.Contains(tc.config, "output")
+			for _, a := range tc.args {
+				aboutOutput = aboutOutput || a == "-o" || a == "--output"
+			}
+			if tc.code != 0 && !aboutOutput {
+				// The same input with -o json: one JSON error object on
+				// stderr instead of the text lines, same exit code.
+				r := e.run(tc.stdin, append(args, "-o", "json")...)
+				checkError(t, r, tc.code)
+				if !strings.HasPrefix(r.stderr, `{"error":`) {
+					t.Errorf("with -o json the error is not a JSON object\n%s", r)
+				}
+			}
 			if after := dump(t, e.db); after != before {
 				t.Errorf("the database changed:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
