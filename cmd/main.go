@@ -46,12 +46,22 @@ func Run(ctx context.Context, args []string, io *IO) (code int) {
 		}
 	}()
 	f.JSON = guessJSON(args, io.Env)
+	// Before cobra sees them: its own errors quote arguments and flag
+	// values, and no secret may be echoed or used.
+	for _, a := range args {
+		if keys.ContainsCredential(a) {
+			err := keys.ErrSecretArgument()
+			f.PrintError(err)
+			return ExitCode(err)
+		}
+	}
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
+	// A command that returns nil finished its work: a signal that came
+	// after its commit (while it printed a new key, say) must not report
+	// failure, or a script throws away a key that exists. A signal during
+	// the work cancels ctx, and the store reports EINTERRUPTED.
 	err := root.ExecuteContext(ctx)
-	if err == nil && ctx.Err() != nil {
-		err = keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted")
-	}
 	if err == nil {
 		return ExitOK
 	}

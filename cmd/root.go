@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/keyward/keyward/internal/config"
@@ -37,6 +38,11 @@ never from the command line.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		var repeat errConflictingRepeat
+		if errors.As(err, &repeat) {
+			return keys.Errorf(keys.EINVALID, "conflicting_flags", "%s", repeat.Error()).
+				WithHint("give --%s once", repeat.name)
+		}
 		return keys.Errorf(keys.EINVALID, "usage", "%s", err.Error()).WithHint("see: %s --help", c.CommandPath())
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -59,7 +65,49 @@ never from the command line.`,
 		NewCmdConfig(f),
 		NewCmdVersion(f),
 	)
+	refuseConflictingRepeats(root)
 	return root
+}
+
+// refuseConflictingRepeats makes a single-value flag given twice with
+// different values a usage error, where pflag would silently keep the
+// last: "--ttl 1d ... --ttl 90d" in a script is a bug to report, not to
+// guess at. Repeatable flags (--role, --scope) accumulate as before.
+func refuseConflictingRepeats(c *cobra.Command) {
+	wrap := func(fl *pflag.Flag) {
+		t := fl.Value.Type()
+		if _, done := fl.Value.(*onceValue); done || strings.HasSuffix(t, "Slice") || strings.HasSuffix(t, "Array") {
+			return
+		}
+		fl.Value = &onceValue{Value: fl.Value, name: fl.Name}
+	}
+	c.Flags().VisitAll(wrap)
+	c.PersistentFlags().VisitAll(wrap)
+	for _, sub := range c.Commands() {
+		refuseConflictingRepeats(sub)
+	}
+}
+
+// onceValue is a flag value that may be set again only to the same value.
+type onceValue struct {
+	pflag.Value
+	name  string
+	set   bool
+	first string
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.set && s != v.first {
+		return errConflictingRepeat{name: v.name}
+	}
+	v.set, v.first = true, s
+	return v.Value.Set(s)
+}
+
+type errConflictingRepeat struct{ name string }
+
+func (e errConflictingRepeat) Error() string {
+	return "--" + e.name + " is given twice with different values"
 }
 
 // loadConfig resolves the configuration for the command about to run.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ParseDuration parses a Go duration extended with days (d) and weeks
@@ -99,11 +100,19 @@ func FormatDuration(d time.Duration) string {
 }
 
 // clip shortens user input quoted in a message so that a pasted megabyte
-// does not become a megabyte of error.
+// does not become a megabyte of error, and hides input that looks like a
+// key or token pasted in the wrong place: an error must not echo a secret.
 func clip(s string) string {
 	const max = 64
+	if LooksLikeCredential(s) {
+		return "(not shown: it looks like a key or token)"
+	}
 	if len(s) <= max {
 		return s
 	}
-	return s[:max] + "…"
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

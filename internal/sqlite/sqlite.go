@@ -67,7 +67,10 @@ func Open(ctx context.Context, path string, policy keys.Policy) (*Store, error) 
 	// serialises writers anyway.
 	db.SetMaxOpenConns(1)
 	s := &Store{db: db, path: path, Policy: policy, Now: time.Now}
-	if err := s.checkSchema(ctx, created); err != nil {
+	// Processes opening a new file together race to migrate it; switching
+	// it to WAL can fail at once with SQLITE_BUSY (SQLite does not wait
+	// where waiting could deadlock), so the loser tries again.
+	if err := s.retryBusy(ctx, func() error { return s.checkSchema(ctx, created) }); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -115,6 +118,9 @@ func prepareFile(path string) (created bool, err error) {
 	case fi.IsDir():
 		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is a directory", path).
 			WithHint("point --db at a file, for example %s", filepath.Join(path, "keyward.db"))
+	case !fi.Mode().IsRegular():
+		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is not a regular file", path).
+			WithHint("point --db at a file; keyward creates it when it does not exist")
 	case fi.Size() == 0:
 		return false, nil
 	}
@@ -166,17 +172,57 @@ func checkHeader(path string, size int64) error {
 	validFor := binary.BigEndian.Uint32(h[92:96])
 	changes := binary.BigEndian.Uint32(h[24:28])
 	if validFor == changes && size < pageSize*pages {
+		// A checkpoint in another process writes page 1, with the new
+		// size, before the pages that grow the file: while a -wal file
+		// exists the header may run ahead of the file, and SQLite itself
+		// will tell a real truncation from that.
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			return nil
+		}
+		if fi, err := f.Stat(); err == nil && fi.Size() >= pageSize*pages {
+			return nil // the checkpoint ended meanwhile
+		}
 		return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages), "restore it from a backup")
 	}
+	// Without a -wal file the header is the whole truth: a file SQLite
+	// would refuse anyway is refused before opening it, which in WAL mode
+	// would create -wal and -shm files beside it.
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		return nil
+	}
+	appID := binary.BigEndian.Uint32(h[68:72])
+	version := int(binary.BigEndian.Uint32(h[60:64]))
+	switch {
+	case appID == applicationID && version > len(migrationNames()):
+		return errNewerSchema(path, version)
+	case appID != applicationID && appID != 0:
+		return errForeign(path)
+	case appID == 0 && validFor == changes && pages > 1:
+		// keyward sets application_id in the transaction that creates
+		// its tables: pages beyond the first are another's schema.
+		return errForeign(path)
+	}
 	return nil
+}
+
+func errForeign(path string) error {
+	return refuse(path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+}
+
+func errNewerSchema(path string, version int) error {
+	return refuse(path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, len(migrationNames())),
+		"upgrade keyward; the file was left untouched")
 }
 
 // checkSchema recognises keyward's database and brings its schema up to
 // date. Reading application_id and user_version is the whole cost of an
 // up-to-date database.
 func (s *Store) checkSchema(ctx context.Context, created bool) error {
-	var appID, version int
-	err := s.db.QueryRowContext(ctx, `SELECT a.application_id, v.user_version FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &version)
+	// One statement, so one snapshot: read separately, a schema another
+	// process commits in between makes a new file look foreign.
+	var appID, version, tables int
+	err := s.db.QueryRowContext(ctx, `SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema)
+		FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &version, &tables)
 	if err != nil {
 		return s.translate("read", err)
 	}
@@ -185,20 +231,13 @@ func (s *Store) checkSchema(ctx context.Context, created bool) error {
 	case appID == applicationID && version == latest:
 		return nil
 	case appID == applicationID && version > latest:
-		return refuse(s.path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, latest),
-			"upgrade keyward; the file was left untouched")
+		return errNewerSchema(s.path, version)
 	case appID == applicationID:
 		return s.migrate(ctx)
-	case appID == 0 && version == 0:
-		var tables int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&tables); err != nil {
-			return s.translate("read", err)
-		}
-		if tables == 0 {
-			return s.migrate(ctx)
-		}
+	case appID == 0 && version == 0 && tables == 0:
+		return s.migrate(ctx)
 	}
-	return refuse(s.path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+	return errForeign(s.path)
 }
 
 // migrate applies the embedded migrations the file lacks, each numbered
@@ -217,7 +256,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 			if appID != applicationID && (appID != 0 || have != 0 || tables != 0) {
-				return refuse(s.path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+				return errForeign(s.path)
 			}
 			if have >= version {
 				return nil // another process got here first
@@ -253,10 +292,16 @@ func migrationNames() []string {
 // once, and runs it again with backoff if SQLite still reports the
 // database busy after its own timeout.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	return s.retryBusy(ctx, func() error { return s.writeOnce(ctx, fn) })
+}
+
+// retryBusy runs fn, and again with backoff while it fails with
+// SQLITE_BUSY, for at most retryFor.
+func (s *Store) retryBusy(ctx context.Context, fn func() error) error {
 	start := time.Now()
 	backoff := 10 * time.Millisecond
 	for {
-		err := s.writeOnce(ctx, fn)
+		err := fn()
 		if err == nil || !isBusy(err) || time.Since(start) > retryFor {
 			return err
 		}
@@ -331,6 +376,12 @@ func (s *Store) translate(op string, err error) error {
 			return keys.Errorf(keys.EINTERNAL, "db_cannot_open", "cannot open database %s", s.path).
 				WithHint("check that the file and its directory exist and are writable by you").Wrap(err)
 		case sqlite3.SQLITE_IOERR:
+			if e.Code() == sqlite3.SQLITE_IOERR_WRITE {
+				// ENOSPC is SQLITE_FULL; a write refused for another
+				// reason (a quota, a file size limit) lands here.
+				return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: the write failed (disk full or over a quota?); nothing was changed", op, s.path).
+					WithHint("free some space or raise the limit, then run the command again").Wrap(err)
+			}
 			return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: I/O error; nothing was changed", op, s.path).
 				WithHint("check the disk and the file's permissions").Wrap(err)
 		}
