@@ -28,6 +28,11 @@ never from the command line.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(c *cobra.Command, args []string) error {
+			if isCompletionRequest(c) {
+				// Completion loads the configuration itself, from the
+				// flags of the command being completed, and never fails.
+				return nil
+			}
 			f.ran = true
 			return f.loadConfig(c.Flags())
 		},
@@ -39,7 +44,6 @@ never from the command line.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return keys.Errorf(keys.EINVALID, "usage", "%s", err.Error()).WithHint("see: %s --help", c.CommandPath())
 	})
-	root.CompletionOptions.DisableDefaultCmd = true
 
 	pf := root.PersistentFlags()
 	pf.String("db", "", "database file (env KEYWARD_DB; default $XDG_DATA_HOME/keyward/keyward.db)")
@@ -55,7 +59,9 @@ never from the command line.`,
 		NewCmdRevoke(f, nil),
 		NewCmdConfig(f),
 		NewCmdVersion(f),
+		NewCmdCompletion(f),
 	)
+	registerCompletions(root, f)
 	return root
 }
 
