@@ -234,7 +234,7 @@ var errEnough = errors.New("enough completions")
 // --reactivate. n is how many arguments the command takes (0: any).
 func (f *Factory) completeAliases(n int) cobra.CompletionFunc {
 	return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if n > 0 && len(args) >= n {
+		if n > 0 && len(args) >= n || given(c, "all") || given(c, "key-file") {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		s, ok := f.completionStore(c)
@@ -275,6 +275,12 @@ func (f *Factory) completeAliases(n int) cobra.CompletionFunc {
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// given reports whether c has the flag name and it was set.
+func given(c *cobra.Command, name string) bool {
+	fl := c.Flags().Lookup(name)
+	return fl != nil && fl.Changed
 }
 
 // completeRoles offers the configured roles.
