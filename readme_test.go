@@ -1,10 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keyward/keyward/cmd"
+	"github.com/keyward/keyward/internal/config"
 )
 
 // testedSections are the README sections whose shell commands must each
@@ -71,4 +76,38 @@ func readmeCommands(readme string) []string {
 		}
 	}
 	return out
+}
+
+// TestREADMEReference fails when a command, a setting or an exit code
+// exists that the README's reference does not document.
+func TestREADMEReference(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	ref, _, ok := strings.Cut(readme[strings.Index(readme, "## Reference"):], "## Decisions")
+	if !ok {
+		t.Fatal("README has no Reference section before Decisions")
+	}
+	root := cmd.NewCmdRoot(&cmd.Factory{IO: &cmd.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard,
+		Env: func(string) (string, bool) { return "", false }}})
+	for _, c := range root.Commands() {
+		if !c.Hidden && !strings.Contains(ref, "| `"+c.Name()) && !strings.Contains(ref, ", `"+c.Name()) {
+			t.Errorf("command %s is not in the README's command reference", c.Name())
+		}
+	}
+	for _, k := range config.Keys {
+		if !strings.Contains(ref, "| `"+k+"` |") {
+			t.Errorf("setting %s is not in the README's configuration table", k)
+		}
+		if env := "KEYWARD_" + strings.ToUpper(k); !strings.Contains(ref, "`"+env+"`") {
+			t.Errorf("environment variable %s is not in the README", env)
+		}
+	}
+	for _, code := range []int{cmd.ExitOK, cmd.ExitInternal, cmd.ExitUsage, cmd.ExitNotFound, cmd.ExitConflict, cmd.ExitRejected, cmd.ExitInterrupted} {
+		if !strings.Contains(ref, fmt.Sprintf("\n| %d | ", code)) {
+			t.Errorf("exit code %d is not in the README's exit code table", code)
+		}
+	}
 }
