@@ -29,6 +29,11 @@ never from the command line.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(c *cobra.Command, args []string) error {
+			if isCompletionRequest(c) {
+				// Completion loads the configuration itself, from the
+				// flags of the command being completed, and never fails.
+				return nil
+			}
 			f.ran = true
 			return f.loadConfig(c.Flags())
 		},
@@ -45,7 +50,6 @@ never from the command line.`,
 		}
 		return keys.Errorf(keys.EINVALID, "usage", "%s", err.Error()).WithHint("see: %s --help", c.CommandPath())
 	})
-	root.CompletionOptions.DisableDefaultCmd = true
 
 	pf := root.PersistentFlags()
 	pf.String("db", "", "database file (env KEYWARD_DB; default $XDG_DATA_HOME/keyward/keyward.db)")
@@ -64,8 +68,10 @@ never from the command line.`,
 		NewCmdVerify(f, nil),
 		NewCmdConfig(f),
 		NewCmdVersion(f),
+		NewCmdCompletion(f),
 	)
 	refuseConflictingRepeats(root)
+	registerCompletions(root, f)
 	return root
 }
 

@@ -43,8 +43,12 @@ keys name each scope (keys holding "*" are not counted).`,
 		&cobra.Command{
 			Use:   "list",
 			Short: "List the scope registry",
-			Args:  noArgs,
-			RunE:  list,
+			Long: `List every registered scope: its name, description, whether it is
+admin-only, and how many non-revoked keys name it. Same as keyward scopes.`,
+			Example: `  keyward scopes list
+  keyward scopes list -o json | jq -r '.[] | select(.keys == 0) | .name'`,
+			Args: noArgs,
+			RunE: list,
 		},
 		newCmdScopesAdd(f),
 		newCmdScopesRemove(f),
