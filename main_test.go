@@ -36,11 +36,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
-		Cmds: withScriptCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
-			"grab":  cmdGrab,
-			"sleep": cmdSleep,
-		}),
+		Cmds: scriptCmds,
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "python3", "sqlite3", "jq":
@@ -106,12 +102,4 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("sleep: %v", err)
 	}
 	time.Sleep(d)
-}
-
-// withScriptCmds adds scriptCmds to cmds.
-func withScriptCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	for name, fn := range scriptCmds {
-		cmds[name] = fn
-	}
-	return cmds
 }

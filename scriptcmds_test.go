@@ -2,12 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,30 +15,11 @@ import (
 // testscript's own: what a shell script would do with jq and a little
 // arithmetic, without depending on either.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"exitcode":   cmdExitcode,
+	"exits":      cmdExits,
+	"grab":       cmdGrab,
+	"sleep":      cmdSleep,
 	"timediff":   cmdTimediff,
 	"credential": cmdCredential,
-}
-
-// exitcode N PROG ARGS... runs PROG like exec and asserts that it exits
-// with status N; its stdout and stderr are kept for the next commands.
-func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: exitcode N PROG [ARGS...]")
-	}
-	want, err := strconv.Atoi(args[0])
-	ts.Check(err)
-	got := 0
-	if err := ts.Exec(args[1], args[2:]...); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			ts.Fatalf("exitcode: %v", err)
-		}
-		got = ee.ExitCode()
-	}
-	if got != want {
-		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
-	}
 }
 
 // timediff FILE FROM TO prints TO - FROM in seconds, both RFC 3339 fields
