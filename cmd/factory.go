@@ -73,6 +73,19 @@ func (f *Factory) Store(ctx context.Context) (keys.Store, error) {
 	return s, nil
 }
 
+// ExistingStore opens the database only if it exists. Commands that check
+// credentials use it: a service pointed at a mistyped path must learn of
+// it (exit 1), not get an empty new database that rejects every key.
+func (f *Factory) ExistingStore(ctx context.Context) (keys.Store, error) {
+	if f.store == nil {
+		if _, err := os.Stat(f.Config.DB); errors.Is(err, os.ErrNotExist) {
+			return nil, keys.Errorf(keys.EINTERNAL, "db_not_found", "no database at %s", f.Config.DB).
+				WithHint("check --db or KEYWARD_DB; keyward creates the database on the first create")
+		}
+	}
+	return f.Store(ctx)
+}
+
 // Close closes the store if it was opened.
 func (f *Factory) Close() {
 	if f.store != nil {

@@ -83,7 +83,7 @@ func runToken(ctx context.Context, f *Factory, opts *TokenOptions) error {
 	}
 	req.KeyString = cred
 	req.Token = keys.NewCredential(p.Prefix, keys.KindToken)
-	store, err := f.Store(ctx)
+	store, err := f.ExistingStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (f *Factory) verify(ctx context.Context, req keys.VerifyRequest) (keys.Veri
 	if _, shape := keys.Parse(req.Credential); shape == keys.Malformed {
 		return keys.Verification{Code: keys.CodeMalformed}, nil
 	}
-	store, err := f.Store(ctx)
+	store, err := f.ExistingStore(ctx)
 	if err != nil {
 		return keys.Verification{}, err
 	}
