@@ -203,24 +203,33 @@ func (s *Store) checkBatchTTL(ctx context.Context, tx *sql.Tx, b where) error {
 func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*keys.Key, err error) {
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
 		out = out[:0]
-		seen := map[string]bool{}
-		for _, ref := range req.Refs {
-			k, err := findKey(ctx, tx, ref, now)
-			if err != nil {
-				return err
-			}
-			if seen[k.ID] {
-				continue
-			}
-			seen[k.ID] = true
-			if k, err = s.renewKey(ctx, tx, now, k, req.TTL, req.Change, req.Reactivate); err != nil {
-				return err
-			}
+		return eachKey(ctx, tx, req.Refs, now, func(k *keys.Key) error {
+			k, err := s.renewKey(ctx, tx, now, k, req.TTL, req.Change, req.Reactivate)
 			out = append(out, k)
-		}
-		return nil
+			return err
+		})
 	})
 	return out, err
+}
+
+// eachKey looks every ref up and calls fn once per distinct key, in the
+// order given; an unknown ref fails the whole call.
+func eachKey(ctx context.Context, tx *sql.Tx, refs []string, now time.Time, fn func(*keys.Key) error) error {
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		k, err := findKey(ctx, tx, ref, now)
+		if err != nil {
+			return err
+		}
+		if seen[k.ID] {
+			continue
+		}
+		seen[k.ID] = true
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RenewAll renews every non-revoked key matching the filters in one
@@ -383,23 +392,11 @@ var sortOrders = map[string]string{
 func (s *Store) RevokeKeys(ctx context.Context, refs []string, reason string) (out []keys.RevokeResult, err error) {
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
 		out = out[:0]
-		seen := map[string]bool{}
-		for _, ref := range refs {
-			k, err := findKey(ctx, tx, ref, now)
-			if err != nil {
-				return err
-			}
-			if seen[k.ID] {
-				continue
-			}
-			seen[k.ID] = true
+		return eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
 			r, err := revokeKey(ctx, tx, now, k, reason)
-			if err != nil {
-				return err
-			}
 			out = append(out, r)
-		}
-		return nil
+			return err
+		})
 	})
 	return out, err
 }
