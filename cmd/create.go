@@ -27,9 +27,9 @@ type CreateOptions struct {
 // NewCmdCreate builds keyward create; runF replaces the run function in tests.
 func NewCmdCreate(f *Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
 	var (
-		opts                             CreateOptions
-		name, description, owner         string
-		roles, scopes                    []string
+		opts                     CreateOptions
+		name, description, owner string
+		roles, scopes            []string
 	)
 	c := &cobra.Command{
 		Use:   "create ALIAS",

@@ -37,24 +37,24 @@ const AllScopes = "*"
 // Key is a long-lived API key as keyward shows it. Its secret is not here:
 // only its hash is stored, and the hash is never shown.
 type Key struct {
-	ID              string
-	Alias           string
-	Name            string
-	Description     string
-	Owner           string
-	Roles           []string
-	Scopes          []string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	ExpiresAt       time.Time
-	LastUsedAt      *time.Time
-	RevokedAt       *time.Time
-	RevokeReason    string
-	TTL             time.Duration
-	TokenTTL        time.Duration
-	Masked          string
-	Imported        bool
-	Status          Status
+	ID           string
+	Alias        string
+	Name         string
+	Description  string
+	Owner        string
+	Roles        []string
+	Scopes       []string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	ExpiresAt    time.Time
+	LastUsedAt   *time.Time
+	RevokedAt    *time.Time
+	RevokeReason string
+	TTL          time.Duration
+	TokenTTL     time.Duration
+	Masked       string
+	Imported     bool
+	Status       Status
 }
 
 // StatusAt derives the status of a key at now.

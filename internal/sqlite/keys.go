@@ -26,12 +26,12 @@ type scanner interface{ Scan(dest ...any) error }
 // scanKey reads one row of keyColumns and derives its status at now.
 func scanKey(sc scanner, now time.Time) (*keys.Key, error) {
 	var (
-		k                          keys.Key
-		roles, scopes              string
-		ttl, tokenTTL              int64
-		created, updated, expires  int64
-		lastUsed, revoked          sql.NullInt64
-		reason                     sql.NullString
+		k                         keys.Key
+		roles, scopes             string
+		ttl, tokenTTL             int64
+		created, updated, expires int64
+		lastUsed, revoked         sql.NullInt64
+		reason                    sql.NullString
 	)
 	err := sc.Scan(&k.ID, &k.Alias, &k.Name, &k.Description, &k.Owner, &roles, &scopes, &k.Masked, &k.Imported,
 		&ttl, &tokenTTL, &created, &updated, &expires, &lastUsed, &revoked, &reason)
