@@ -53,6 +53,7 @@ never from the command line.`,
 		NewCmdList(f, nil),
 		NewCmdShow(f, nil),
 		NewCmdRevoke(f, nil),
+		NewCmdImport(f, nil),
 		NewCmdConfig(f),
 		NewCmdVersion(f),
 	)
