@@ -54,6 +54,7 @@ never from the command line.`,
 		NewCmdShow(f, nil),
 		NewCmdRevoke(f, nil),
 		NewCmdImport(f, nil),
+		NewCmdVerify(f),
 		NewCmdConfig(f),
 		NewCmdVersion(f),
 	)
