@@ -3,7 +3,6 @@ package keys
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,13 +16,6 @@ const MaxImportLine = 64 << 10
 // maxReportedLines bounds how many bad lines one import error names.
 const maxReportedLines = 20
 
-// importFields are the fields an import line may carry; any other is an
-// error, so that a typo ("expire_at") is not silently dropped.
-var importFields = map[string]bool{
-	"alias": true, "name": true, "description": true, "owner": true, "roles": true,
-	"scopes": true, "ttl": true, "expires_at": true, "key": true,
-}
-
 // ParseImportLine decodes and validates one line of an import file with
 // the rules of create, at now. A line without "key" gets a freshly
 // minted key string; one with "key" carries that string's hash, and its
@@ -31,34 +23,34 @@ var importFields = map[string]bool{
 // that verify finds it by id like any keyward key. null counts as absent.
 func ParseImportLine(line []byte, n int, p Policy, now time.Time) (ImportItem, error) {
 	it := ImportItem{Line: n}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(line, &fields); err != nil || fields == nil {
-		return it, lineError("not a JSON object")
-	}
-	for name := range fields {
-		if !importFields[name] {
-			return it, lineError("unknown field %q", clip(name))
-		}
-	}
 	var alias, key, ttl, expires *string
 	req := &it.Request
 	c := &req.Fields
-	for _, f := range []struct {
-		name string
-		dst  **string
-	}{{"alias", &alias}, {"name", &c.Name}, {"description", &c.Description}, {"owner", &c.Owner},
-		{"ttl", &ttl}, {"expires_at", &expires}, {"key", &key}} {
-		if err := decodeField(fields, f.name, f.dst); err != nil {
-			return it, err
+	err := scanObject(line, func(name string, sc *scanner) error {
+		switch name {
+		case "alias":
+			return sc.stringField(name, &alias)
+		case "name":
+			return sc.stringField(name, &c.Name)
+		case "description":
+			return sc.stringField(name, &c.Description)
+		case "owner":
+			return sc.stringField(name, &c.Owner)
+		case "ttl":
+			return sc.stringField(name, &ttl)
+		case "expires_at":
+			return sc.stringField(name, &expires)
+		case "key":
+			return sc.stringField(name, &key)
+		case "roles":
+			return sc.listField(name, &c.Roles)
+		case "scopes":
+			return sc.listField(name, &c.Scopes)
 		}
-	}
-	for _, f := range []struct {
-		name string
-		dst  **[]string
-	}{{"roles", &c.Roles}, {"scopes", &c.Scopes}} {
-		if err := decodeField(fields, f.name, f.dst); err != nil {
-			return it, err
-		}
+		return lineError("unknown field %q", clip(name))
+	})
+	if err != nil {
+		return it, err
 	}
 	if alias == nil {
 		return it, lineError("alias is required")
@@ -130,27 +122,6 @@ func importedCredential(s string) (Credential, error) {
 		return Credential{ID: p.ID, Hash: Hash(s), Masked: Mask(s)}, nil
 	}
 	return Credential{ID: NewID(), Hash: Hash(s), Masked: Mask(s)}, nil
-}
-
-// decodeField reads one optional field into *dst; null leaves it nil.
-func decodeField[T any](fields map[string]json.RawMessage, name string, dst **T) error {
-	raw, ok := fields[name]
-	if !ok || string(raw) == "null" {
-		return nil
-	}
-	v := new(T)
-	if err := json.Unmarshal(raw, v); err != nil {
-		var want string
-		switch any(v).(type) {
-		case *string:
-			want = "a string"
-		default:
-			want = "an array of strings"
-		}
-		return lineError("field %q must be %s", name, want)
-	}
-	*dst = v
-	return nil
 }
 
 func lineError(format string, args ...any) *Error {

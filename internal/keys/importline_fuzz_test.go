@@ -25,6 +25,11 @@ func FuzzImportLine(f *testing.F) {
 			return
 		}
 		r := it.Request
+		// What the scanner accepted, encoding/json reads the same way.
+		var std struct{ Alias string }
+		if err := json.Unmarshal(line, &std); err != nil || std.Alias != r.Alias {
+			t.Fatalf("accepted %q as alias %q; encoding/json: %q, %v", line, r.Alias, std.Alias, err)
+		}
 		if ValidateAlias(r.Alias) != nil {
 			t.Fatalf("accepted alias %q", r.Alias)
 		}

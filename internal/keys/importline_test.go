@@ -43,6 +43,16 @@ func TestParseImportLineGenerated(t *testing.T) {
 	}
 }
 
+func TestParseImportLineEscapes(t *testing.T) {
+	it, err := ParseImportLine([]byte(` { "alias" : "a\u002db" , "description":"two\nlines \"quoted\" \u00e9\ud83d\ude00", "roles" : [ ] } `), 1, testPolicy, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Request.Alias != "a-b" || *it.Request.Fields.Description != "two\nlines \"quoted\" é😀" || len(*it.Request.Fields.Roles) != 0 {
+		t.Errorf("alias %q description %q roles %v", it.Request.Alias, *it.Request.Fields.Description, *it.Request.Fields.Roles)
+	}
+}
+
 func TestParseImportLineForeignKey(t *testing.T) {
 	const key = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd"
 	it, err := ParseImportLine([]byte(`{"alias":"girder","key":"`+key+`","expires_at":"2026-12-01T12:00:00+01:00"}`), 1, testPolicy, testNow)
@@ -83,6 +93,10 @@ func TestParseImportLineErrors(t *testing.T) {
 		{`{"alias":null}`, "alias is required"},
 		{`{"alias":"a","Alias":"b"}`, `unknown field "Alias"`},
 		{`{"alias":"a","token_ttl":"1h"}`, `unknown field "token_ttl"`},
+		{`{"alias":"a","alias":"b"}`, `field "alias" is given twice`},
+		{`{"alias":"a",}`, "not a JSON object"},
+		{`{"alias":"a","roles":["agent",]}`, `field "roles" must be an array of strings`},
+		{"{\"alias\":\"a\",\"name\":\"\xff\"}", `field "name" must be a string`},
 		{`{"alias":1}`, `field "alias" must be a string`},
 		{`{"alias":"a","roles":"agent"}`, `field "roles" must be an array of strings`},
 		{`{"alias":"a","scopes":[1]}`, `field "scopes" must be an array of strings`},
