@@ -13,10 +13,24 @@ import (
 // maxReported bounds how many bad lines one error names.
 const maxReported = 20
 
+// importCacheKiB is the page cache of a large import.
+const importCacheKiB = 256 << 10
+
 // Import writes validated items in one transaction: all of them, or none
 // when a line names an unknown scope or conflicts with an existing alias
 // or key string.
 func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys.ImportResult, err error) {
+	// A transaction larger than SQLite's page cache (2 MiB) spills dirty
+	// pages to the WAL again and again as random ids and hashes land all
+	// over the indexes: a bigger cache for a big import keeps them in
+	// memory until the commit. It is left as it is afterwards: shrinking
+	// it back frees every page one by one, which costs more than the
+	// memory is worth to a command that is about to exit.
+	if len(items) > 1000 {
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, -importCacheKiB)); err != nil {
+			return nil, s.translate("set up", err)
+		}
+	}
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
 		reg, err := loadRegistry(ctx, tx)
 		if err != nil {
