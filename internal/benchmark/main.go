@@ -53,7 +53,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "keyward-bench-")
+	dir, err := os.MkdirTemp("", "scalebench-")
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func run() error {
 	}
 
 	fmt.Println()
-	fmt.Printf("machine: %s, %d cores (nproc), %s %s/%s; sqlite3 %s\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, b.sqliteVersion())
+	fmt.Printf("machine: %s, %d cores (nproc), %s %s/%s; sqlite3 %s; load average at the end: %s\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, b.sqliteVersion(), loadAverage())
 	fmt.Printf("%d runs each, alternating, medians of whole processes: wall time, and CPU time (user + system)\n\n", *runs)
 	fmt.Println("| figure | keyward | floor | ratio | keyward CPU | floor CPU | CPU ratio | target | met (wall / CPU) |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|:-:|")
@@ -173,7 +173,7 @@ func run() error {
 	if !want("scaling") {
 		return nil
 	}
-	return b.scaling()
+	return b.scaling(base)
 }
 
 // listSQL is what keyward list -o json shows, from the sqlite3 shell.
@@ -188,7 +188,7 @@ const listSQL = `SELECT id, alias, name, description, owner, roles, scopes,
 	FROM keys ORDER BY created_at, rowid`
 
 // scaling measures verify and list at 1,000 / 100,000 (/ 1,000,000) keys.
-func (b *bench) scaling() error {
+func (b *bench) scaling(base *dataset) error {
 	sizes := []int{1000, 100000}
 	if *million {
 		sizes = append(sizes, 1000000)
@@ -198,9 +198,12 @@ func (b *bench) scaling() error {
 	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, n := range sizes {
 		step(fmt.Sprintf("scaling at %d keys", n))
-		d, err := b.prepare(n)
-		if err != nil {
-			return err
+		d := base
+		if n != *nKeys {
+			var err error
+			if d, err = b.prepare(n); err != nil {
+				return err
+			}
 		}
 		keyFile := filepath.Join(b.dir, "scale-key.txt")
 		os.WriteFile(keyFile, []byte(d.key.Key+"\n"), 0o600)
@@ -210,8 +213,10 @@ func (b *bench) scaling() error {
 			b.proc("", *sqlite3Bin, "-json", sqDB, listSQL))
 		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %.1f MiB |\n", thousands(n), ms(v.a), ms(v.b), ms(l.a), ms(l.b), ms(l.cpuA), ms(l.cpuB), l.rssA)
 		b.removeGlob("scale-*")
-		os.Remove(d.db)
-		os.Remove(d.jsonl)
+		if d != base {
+			os.Remove(d.db)
+			os.Remove(d.jsonl)
+		}
 	}
 	return nil
 }
@@ -483,4 +488,16 @@ func moduleRoot() (string, error) {
 		return "", fmt.Errorf("run the benchmark inside the keyward module")
 	}
 	return filepath.Dir(mod), nil
+}
+
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
