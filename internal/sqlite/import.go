@@ -14,7 +14,7 @@ import (
 const maxReported = 20
 
 // importCacheKiB is the page cache of a large import.
-const importCacheKiB = 256 << 10
+const importCacheKiB = 64 << 10
 
 // Import writes validated items in one transaction: all of them, or none
 // when a line names an unknown scope or conflicts with an existing alias
