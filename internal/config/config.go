@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -162,8 +161,6 @@ func readFile(path string, explicit bool) (map[string]any, error) {
 	return out, nil
 }
 
-var roleRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
-
 // resolve turns raw values into typed settings, naming the source of a
 // bad one.
 func (c *Config) resolve(raw map[string]any) error {
@@ -263,7 +260,7 @@ func (c *Config) resolve(raw map[string]any) error {
 		return bad("roles", "must be a list of names")
 	}
 	for _, r := range p.Roles {
-		if !roleRe.MatchString(r) {
+		if !keys.IsRoleName(r) {
 			return bad("roles", fmt.Sprintf("has an invalid role name %q (want ^[a-z][a-z0-9_-]{0,31}$)", clip(r)))
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"regexp"
 	"strings"
 )
 
@@ -28,11 +27,9 @@ const (
 	KindToken Kind = "token"
 )
 
-var prefixRe = regexp.MustCompile(`^[a-z][a-z0-9]{0,15}$`)
-
 // ValidatePrefix checks a configured key prefix.
 func ValidatePrefix(p string) error {
-	if !prefixRe.MatchString(p) {
+	if !IsPrefix(p) {
 		return Errorf(EINVALID, "invalid_prefix", "invalid key_prefix %q: want a lowercase letter then up to 15 lowercase letters or digits", p).
 			WithHint("set key_prefix to something like \"kw\"")
 	}
@@ -160,14 +157,6 @@ func printable(s string) bool {
 	return true
 }
 
-// credentialRe finds keyward's key or token shape inside a longer text.
-var credentialRe = regexp.MustCompile(`[a-z][a-z0-9]{0,16}_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}`)
-
-// ContainsCredential reports whether s holds keyward's key or token shape
-// anywhere, checksum or not: a flag value such as --name or --search
-// that carries a key would put it in shell history and ps.
-func ContainsCredential(s string) bool { return credentialRe.MatchString(s) }
-
 // LooksLikeCredential reports whether a command-line argument is probably
 // a secret pasted in the wrong place: keyward's shape, or a long printable
 // string that no alias could be (an imported key, a token from elsewhere)
@@ -176,5 +165,5 @@ func LooksLikeCredential(s string) bool {
 	if _, ok := parseShape(s); ok {
 		return true
 	}
-	return len(s) >= 32 && len(s) <= MaxCredentialLen && printable(s) && !aliasRe.MatchString(s)
+	return len(s) >= 32 && len(s) <= MaxCredentialLen && printable(s) && !IsAlias(s)
 }

@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -68,11 +67,9 @@ func StatusAt(revokedAt *time.Time, expiresAt, now time.Time) Status {
 	return StatusActive
 }
 
-var aliasRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-
 // ValidateAlias checks an alias against ^[a-z0-9][a-z0-9._-]{0,63}$.
 func ValidateAlias(alias string) error {
-	if aliasRe.MatchString(alias) {
+	if IsAlias(alias) {
 		return nil
 	}
 	if LooksLikeCredential(alias) {
@@ -180,7 +177,7 @@ func (p Policy) IsAdmin(roles []string) bool { return slices.Contains(roles, p.A
 
 // ValidateRef checks an ALIAS|ID argument.
 func ValidateRef(ref string) error {
-	if aliasRe.MatchString(ref) || len(ref) == IDLen && isBase62(ref) {
+	if IsAlias(ref) || len(ref) == IDLen && isBase62(ref) {
 		return nil
 	}
 	if LooksLikeCredential(ref) {

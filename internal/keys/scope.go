@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"regexp"
 	"slices"
 	"time"
 )
@@ -15,11 +14,9 @@ type Scope struct {
 	CreatedAt   time.Time
 }
 
-var scopeRe = regexp.MustCompile(`^[a-z][a-z0-9_.:-]{0,63}$`)
-
 // ValidateScopeName checks a scope name against ^[a-z][a-z0-9_.:-]{0,63}$.
 func ValidateScopeName(name string) error {
-	if scopeRe.MatchString(name) {
+	if IsScopeName(name) {
 		return nil
 	}
 	return Errorf(EINVALID, "invalid_scope", "invalid scope name %q: want a lowercase letter then up to 63 of a-z 0-9 _ . : -", clip(name)).

@@ -359,7 +359,7 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	if f.Limit > 0 {
 		limit = f.Limit
 	}
-	query := `SELECT ` + keyColumns + ` FROM keys WHERE ` + b.sql() +
+	query := `SELECT ` + packedColumns + ` FROM keys WHERE ` + b.sql() +
 		` ORDER BY ` + strings.ReplaceAll(order, "DIR", dir) +
 		` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(f.Offset)
 	rows, err := s.db.QueryContext(ctx, query, b.args...)
@@ -368,7 +368,11 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		k, err := scanKey(rows, now)
+		var packed string
+		if err := rows.Scan(&packed); err != nil {
+			return s.translate("read", err)
+		}
+		k, err := scanPacked(packed, now)
 		if err != nil {
 			return s.translate("read", err)
 		}
