@@ -1,4 +1,4 @@
-package main
+package cmd
 
 import (
 	"errors"
@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keyward/keyward/cmd"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"keyward": func() { os.Exit(cmd.Main(os.Args[1:])) },
+		"keyward": func() { os.Exit(Main(os.Args[1:])) },
 	})
 }
 
@@ -25,7 +24,7 @@ func TestMain(m *testing.M) {
 // directory.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+		Dir:                 "../testdata/script",
 		RequireExplicitExec: false,
 		Setup: func(env *testscript.Env) error {
 			work := env.WorkDir

@@ -1,4 +1,4 @@
-package main
+package cmd
 
 import (
 	"os/exec"
@@ -15,6 +15,7 @@ func TestGoreleaserCheck(t *testing.T) {
 		t.Skip("goreleaser not on PATH")
 	}
 	cmd := exec.Command(bin, "check", "--config", ".goreleaser.yaml")
+	cmd.Dir = ".." // the repository root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("goreleaser check: %v\n%s", err, out)
 	}

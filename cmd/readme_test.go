@@ -1,4 +1,4 @@
-package main
+package cmd
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keyward/keyward/cmd"
 	"github.com/keyward/keyward/internal/config"
 )
 
@@ -21,11 +20,11 @@ var testedSections = []string{"## A five-minute tour", "## jq recipes"}
 // README cannot drift from what keyward does. A script ending in
 // .txtar.pending needs commands from branches not merged yet.
 func TestREADMECommandsTested(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	scripts, err := filepath.Glob("testdata/script/readme_tour*.txtar*")
+	scripts, err := filepath.Glob("../testdata/script/readme_tour*.txtar*")
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no readme_tour scripts: %v", err)
 	}
@@ -81,7 +80,7 @@ func readmeCommands(readme string) []string {
 // TestREADMEReference fails when a command, a setting or an exit code
 // exists that the README's reference does not document.
 func TestREADMEReference(t *testing.T) {
-	b, err := os.ReadFile("README.md")
+	b, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +89,7 @@ func TestREADMEReference(t *testing.T) {
 	if !ok {
 		t.Fatal("README has no Reference section before Decisions")
 	}
-	root := cmd.NewCmdRoot(&cmd.Factory{IO: &cmd.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard,
+	root := NewCmdRoot(&Factory{IO: &IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard,
 		Env: func(string) (string, bool) { return "", false }}})
 	for _, c := range root.Commands() {
 		if !c.Hidden && !strings.Contains(ref, "| `"+c.Name()) && !strings.Contains(ref, ", `"+c.Name()) {
@@ -105,7 +104,7 @@ func TestREADMEReference(t *testing.T) {
 			t.Errorf("environment variable %s is not in the README", env)
 		}
 	}
-	for _, code := range []int{cmd.ExitOK, cmd.ExitInternal, cmd.ExitUsage, cmd.ExitNotFound, cmd.ExitConflict, cmd.ExitRejected, cmd.ExitInterrupted} {
+	for _, code := range []int{ExitOK, ExitInternal, ExitUsage, ExitNotFound, ExitConflict, ExitRejected, ExitInterrupted} {
 		if !strings.Contains(ref, fmt.Sprintf("\n| %d | ", code)) {
 			t.Errorf("exit code %d is not in the README's exit code table", code)
 		}
