@@ -16,8 +16,8 @@ func buildKeyward(t *testing.T, args ...string) string {
 	if testing.Short() {
 		t.Skip("builds keyward; skipped with -short")
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := exec.LookPath(goBin); err != nil {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
 		t.Skipf("no go toolchain: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "keyward")
@@ -77,7 +77,7 @@ func TestVersionLdflags(t *testing.T) {
 func TestVersionBuildInfo(t *testing.T) {
 	t.Parallel()
 	bin := buildKeyward(t)
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "version", "-m", bin).Output()
+	out, err := exec.Command("go", "version", "-m", bin).Output()
 	if err != nil {
 		t.Fatalf("go version -m: %v", err)
 	}

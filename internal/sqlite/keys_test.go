@@ -166,8 +166,7 @@ func TestRenewKeys(t *testing.T) {
 
 	// --ttl becomes the key's TTL; --name and --role replace.
 	n, r := "Renamed", []string{"user"}
-	out, err = s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"a"}, TTL: 30 * 24 * time.Hour, Change: keys.Change{Name: &n, Roles: &r}})
-	if err != nil {
+	if _, err := s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"a"}, TTL: 30 * 24 * time.Hour, Change: keys.Change{Name: &n, Roles: &r}}); err != nil {
 		t.Fatal(err)
 	}
 	k = s.find(t, "a")
@@ -175,7 +174,9 @@ func TestRenewKeys(t *testing.T) {
 		t.Errorf("after renew --ttl: %+v", k)
 	}
 	s.advance(time.Hour)
-	s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"a"}})
+	if _, err := s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"a"}}); err != nil {
+		t.Fatal(err)
+	}
 	if k = s.find(t, "a"); !k.ExpiresAt.Equal(s.now.Add(30 * 24 * time.Hour)) {
 		t.Errorf("the next renew does not use the new TTL: %v", k.ExpiresAt)
 	}
