@@ -34,7 +34,8 @@ a warning. It carries the key's scopes, or the subset given with --scope.
 Every call mints a new token; revoking the key kills all its tokens, and
 reactivating the key does not bring them back.
 
-An unknown, revoked or expired key is refused with exit 5.`,
+An unknown, revoked or expired key is refused with exit 5; a database file
+that does not exist is an error (exit 1).`,
 		Example: `  keyward token < key.txt
   TOKEN=$(keyward token -q --ttl 15m --scope backup:read --key-file key.txt)
   keyward token --key-file - -o json < key.txt | jq -r .expires_at`,

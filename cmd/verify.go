@@ -32,7 +32,8 @@ Codes, checked in this order: MALFORMED (bad checksum, or not a possible key),
 NOT_FOUND (also a wrong secret), REVOKED, EXPIRED (for a token: its own expiry
 or its key's), INSUFFICIENT_ROLE (--role), INSUFFICIENT_SCOPE (--scope), else
 VALID. The exit status is 0 for VALID and 5 for anything else, so a shell
-script can simply test it.
+script can simply test it. A database file that does not exist is an error
+(exit 1), not a rejection: check --db.
 
 A valid check records last_used_at on the key, at most once a minute.`,
 		Example: `  keyward verify < key.txt
