@@ -12,6 +12,7 @@ import (
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/keyward/keyward/internal/output"
+	"github.com/keyward/keyward/internal/postgres"
 	"github.com/keyward/keyward/internal/sqlite"
 )
 
@@ -52,14 +53,17 @@ type Factory struct {
 	// output flag is, even when the rest of the configuration is bad.
 	JSON bool
 
-	store *sqlite.Store
+	store interface{ Close() error }
 	ran   bool // a command's RunE started
 }
 
 // Store opens the database on first use.
 func (f *Factory) Store(ctx context.Context) (keys.Store, error) {
 	if f.store != nil {
-		return f.store, nil
+		return f.store.(keys.Store), nil
+	}
+	if postgres.IsURL(f.Config.DB) {
+		return f.openPostgres(ctx, true)
 	}
 	s, err := sqlite.Open(ctx, f.Config.DB, f.Config.Policy)
 	if err != nil {
@@ -77,6 +81,9 @@ func (f *Factory) Store(ctx context.Context) (keys.Store, error) {
 // credentials use it: a service pointed at a mistyped path must learn of
 // it (exit 1), not get an empty new database that rejects every key.
 func (f *Factory) ExistingStore(ctx context.Context) (keys.Store, error) {
+	if f.store == nil && postgres.IsURL(f.Config.DB) {
+		return f.openPostgres(ctx, false)
+	}
 	if f.store == nil {
 		if _, err := os.Stat(f.Config.DB); errors.Is(err, os.ErrNotExist) {
 			return nil, keys.Errorf(keys.EINTERNAL, "db_not_found", "no database at %s", f.Config.DB).
@@ -84,6 +91,18 @@ func (f *Factory) ExistingStore(ctx context.Context) (keys.Store, error) {
 		}
 	}
 	return f.Store(ctx)
+}
+
+func (f *Factory) openPostgres(ctx context.Context, create bool) (keys.Store, error) {
+	s, err := postgres.Open(ctx, f.Config.DB, f.Config.Policy, create)
+	if err != nil {
+		return nil, err
+	}
+	if f.Now != nil {
+		s.Now = f.Now
+	}
+	f.store = s
+	return s, nil
 }
 
 // Close closes the store if it was opened.

@@ -23,7 +23,12 @@ func TestMain(m *testing.M) {
 // the command line, with HOME, XDG_* and KEYWARD_DB inside its work
 // directory.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	testscript.Run(t, scriptParams())
+}
+
+// scriptParams are the stories' settings, on SQLite.
+func scriptParams() testscript.Params {
+	return testscript.Params{
 		Dir:                 "../testdata/script",
 		RequireExplicitExec: false,
 		Setup: func(env *testscript.Env) error {
@@ -44,7 +49,7 @@ func TestScripts(t *testing.T) {
 			}
 			return false, nil
 		},
-	})
+	}
 }
 
 // cmdExits runs a program like exec and checks its exact exit status:

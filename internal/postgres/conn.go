@@ -1,0 +1,190 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/keyward/keyward/internal/keys"
+)
+
+// connectTimeout applies unless the URL sets connect_timeout (or
+// PGCONNECT_TIMEOUT does): a cron job must not hang on a dead host.
+const connectTimeout = 10 * time.Second
+
+// IsURL reports whether db names a PostgreSQL database.
+func IsURL(db string) bool {
+	l := strings.ToLower(db)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// Redact returns url without its password: the user's part keeps the
+// user name only, and password parameters are dropped. It never returns
+// the password, even for a URL that does not parse.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redactUnparsed(raw)
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	for name := range q {
+		if strings.Contains(strings.ToLower(name), "password") {
+			q.Del(name)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// redactUnparsed cuts the password out of a URL by hand: everything
+// between the user name and the last @ of the authority, and the query.
+func redactUnparsed(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return "(a database URL that cannot be parsed)"
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, path := rest[:end], rest[end:]
+	if at := strings.LastIndex(authority, "@"); at >= 0 {
+		user, _, _ := strings.Cut(authority[:at], ":")
+		authority = user + authority[at:]
+	}
+	path, _, _ = strings.Cut(path, "?")
+	path, _, _ = strings.Cut(path, "#")
+	return scheme + "://" + authority + path
+}
+
+// parseURL reads a postgres:// URL, with the PG* variables and
+// ~/.pgpass filling in what it leaves out.
+func parseURL(raw string) (*pgx.ConnConfig, string, error) {
+	where := Redact(raw)
+	cfg, err := pgx.ParseConfig(raw)
+	if err != nil {
+		// The parser's own message may quote the URL, password and all.
+		return nil, where, keys.Errorf(keys.EINVALID, "invalid_db", "%s is not a valid PostgreSQL URL", where).
+			WithHint("use postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…], and give the password in PGPASSWORD or ~/.pgpass")
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = connectTimeout
+	}
+	// A command runs each statement once: preparing it first would cost a
+	// round trip for nothing.
+	if !strings.Contains(raw, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "keyward"
+	}
+	return cfg, where, nil
+}
+
+// server names the host and port connected to, for messages.
+func server(cfg *pgx.ConnConfig) string {
+	if strings.HasPrefix(cfg.Host, "/") {
+		return fmt.Sprintf("socket %s/.s.PGSQL.%d", cfg.Host, cfg.Port)
+	}
+	return net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+}
+
+// connectError says which of the usual reasons stopped the connection:
+// the server refused the password or the user, has no such database, or
+// could not be reached at all.
+func connectError(where string, cfg *pgx.ConnConfig, err error) error {
+	at := server(cfg)
+	if errors.Is(err, context.Canceled) {
+		return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted while connecting to %s", at).Wrap(err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "28P01":
+			return keys.Errorf(keys.EINTERNAL, "db_auth_failed", "PostgreSQL at %s refused the password of user %q", at, cfg.User).
+				WithHint("check the password: PGPASSWORD, ~/.pgpass or the URL (%s)", where).Wrap(err)
+		case "28000":
+			return keys.Errorf(keys.EINTERNAL, "db_auth_failed", "PostgreSQL at %s does not let user %q in to database %q", at, cfg.User, cfg.Database).
+				WithHint("ask its administrator for an entry in pg_hba.conf, or check the user in the URL (%s)", where).Wrap(err)
+		case "3D000":
+			return keys.Errorf(keys.EINTERNAL, "db_not_found", "no database at %s: PostgreSQL at %s has no database %q", where, at, cfg.Database).
+				WithHint("create it first (createdb %s), or check the database name in the URL; keyward creates its tables, not the database", cfg.Database).Wrap(err)
+		case "42501":
+			return keys.Errorf(keys.EINTERNAL, "db_permission", "user %q may not connect to database %q at %s", cfg.User, cfg.Database, at).
+				WithHint("grant it: GRANT CONNECT ON DATABASE %s TO %s", cfg.Database, cfg.User).Wrap(err)
+		case "53300", "57P03":
+			return keys.Errorf(keys.EINTERNAL, "db_busy", "PostgreSQL at %s accepts no more connections now", at).
+				WithHint("try again shortly; the server is starting or has reached max_connections").Wrap(err)
+		}
+		return keys.Errorf(keys.EINTERNAL, "db_unreachable", "PostgreSQL at %s refused the connection: %s", at, pe.Message).
+			WithHint("check the URL (%s) and the server's log", where).Wrap(err)
+	}
+	reason := "no answer"
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		reason = "host " + dns.Name + " not found"
+	case errors.Is(err, context.DeadlineExceeded):
+		reason = fmt.Sprintf("no answer within %s", cfg.ConnectTimeout)
+	case errors.As(err, &op):
+		reason = op.Err.Error()
+	}
+	return keys.Errorf(keys.EINTERNAL, "db_unreachable", "cannot reach PostgreSQL at %s: %s", at, reason).
+		WithHint("check the host and port in the URL (%s) and that the server is running", where).Wrap(err)
+}
+
+// translate turns an error from the server into a keyward error: one
+// line the operator can act on.
+func (s *Store) translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ke *keys.Error
+	if errors.As(err, &ke) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || sqlState(err) == codeQueryCanceled {
+		return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == codeSerialization || pe.Code == codeDeadlock:
+			return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s stayed busy for %s", s.where, retryFor).
+				WithHint("other processes keep writing the same keys; try again").Wrap(err)
+		case pe.Code == "42501":
+			return keys.Errorf(keys.EINTERNAL, "db_permission", "cannot %s database %s: %s", op, s.where, pe.Message).
+				WithHint("grant the user what the README's \"Running on PostgreSQL\" lists").Wrap(err)
+		case pe.Code == "25006":
+			return keys.Errorf(keys.EINTERNAL, "db_read_only", "cannot %s database %s: it is read-only (a standby?)", op, s.where).
+				WithHint("point --db at the primary server").Wrap(err)
+		case pe.Code == "53100":
+			return keys.Errorf(keys.EINTERNAL, "disk_full", "cannot %s database %s: the server's disk is full; nothing was changed", op, s.where).
+				WithHint("free some space on the server and run the command again").Wrap(err)
+		}
+		return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s: %s (SQLSTATE %s)", op, s.where, pe.Message, pe.Code).
+			WithHint("run the command again; if it persists, check the server's log").Wrap(err)
+	}
+	if pgconn.Timeout(err) || isNetError(err) {
+		return keys.Errorf(keys.EINTERNAL, "db_unreachable", "lost the connection to %s; nothing was changed unless the commit had been sent", s.where).
+			WithHint("check the server and the network, then run the command again").Wrap(err)
+	}
+	return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s", op, s.where).
+		WithHint("run the command again; if it persists, check the server's log").Wrap(err)
+}
+
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}

@@ -1,0 +1,126 @@
+// Package postgres stores keyward's keys, scopes and tokens in a
+// PostgreSQL database, shared by processes on many machines.
+//
+// It talks to the server through pgx's native interface rather than
+// database/sql: import needs COPY, list streams a hundred thousand rows
+// without boxing every column in an interface, and errors are read by
+// SQLSTATE. Query text is PostgreSQL's own where it differs from SQLite's
+// (arrays instead of JSON lists, ON CONFLICT, FOR UPDATE).
+package postgres
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/keyward/keyward/internal/keys"
+)
+
+// retryFor bounds the retries of a transaction the server asks to retry
+// (a serialization failure or a deadlock).
+const retryFor = 30 * time.Second
+
+var _ keys.Store = (*Store)(nil)
+
+// Store implements keys.Store on a PostgreSQL database.
+type Store struct {
+	conn   *pgx.Conn
+	where  string // the URL without its password, for messages
+	Policy keys.Policy
+	// Now is the clock, read once per transaction.
+	Now func() time.Time
+}
+
+// Open connects to the database url names and checks that it holds
+// keyward's tables, creating them when create is set and there are none.
+// Another application's tables, or a newer keyward schema, are refused
+// and left untouched.
+func Open(ctx context.Context, url string, policy keys.Policy, create bool) (*Store, error) {
+	cfg, where, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, connectError(where, cfg, err)
+	}
+	s := &Store{conn: conn, where: where, Policy: policy, Now: time.Now}
+	if err := s.checkSchema(ctx, create); err != nil {
+		conn.Close(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close ends the connection.
+func (s *Store) Close() error { return s.conn.Close(context.Background()) }
+
+// Where is the database's URL without its password.
+func (s *Store) Where() string { return s.where }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// write runs fn in one serializable transaction with the clock read once,
+// and runs it again, after a short random wait, when PostgreSQL reports a
+// serialization failure or a deadlock: a concurrent writer won, and the
+// transaction must see its result.
+func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
+	start := time.Now()
+	backoff := 5 * time.Millisecond
+	for {
+		err := s.writeOnce(ctx, fn)
+		if err == nil || !isRetryable(err) || time.Since(start) > retryFor {
+			return s.translate("write", err)
+		}
+		select {
+		case <-ctx.Done():
+			return s.translate("write", ctx.Err())
+		case <-time.After(backoff/2 + rand.N(backoff)):
+		}
+		backoff = min(backoff*2, 500*time.Millisecond)
+	}
+}
+
+var serializable = pgx.TxOptions{IsoLevel: pgx.Serializable}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
+	tx, err := s.conn.BeginTx(ctx, serializable)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(tx, s.now()); err == errRollback {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+var errRollback = errors.New("rollback")
+
+// SQLSTATEs keyward reads.
+const (
+	codeSerialization   = "40001"
+	codeDeadlock        = "40P01"
+	codeUniqueViolation = "23505"
+	codeUndefinedTable  = "42P01"
+	codeLockTimeout     = "55P03"
+	codeQueryCanceled   = "57014"
+)
+
+func sqlState(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func isRetryable(err error) bool {
+	c := sqlState(err)
+	return c == codeSerialization || c == codeDeadlock
+}
