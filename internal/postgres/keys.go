@@ -266,4 +266,3 @@ func eachKey(ctx context.Context, tx pgx.Tx, refs []string, now time.Time, fn fu
 	}
 	return nil
 }
-
