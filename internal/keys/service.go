@@ -230,6 +230,8 @@ type ImportItem struct {
 	Request   CreateRequest
 	ExpiresAt *time.Time // instead of now + TTL
 	Imported  bool       // Request.Credential came from another system
+	Restore   *Restored  // a line of keyward export: the record's own state
+	Scope     *Scope     // a scope line of keyward export, instead of a key
 }
 
 // ImportResult is one imported key.
@@ -260,4 +262,8 @@ type Store interface {
 	Verify(ctx context.Context, req VerifyRequest) (Verification, error)
 
 	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
+	// Export reads the scope registry, then every key (revoked and
+	// expired ones too) with its stored hash in the order the keys were
+	// created, all from one snapshot of the database.
+	Export(ctx context.Context, scope func(Scope) error, key func(k *Key, hash string) error) error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 const maxReported = 20
 
 var importColumns = []string{"id", "alias", "hash", "name", "description", "owner", "roles", "scopes", "masked", "imported",
-	"ttl_seconds", "token_ttl_seconds", "created_at", "updated_at", "expires_at"}
+	"ttl_seconds", "token_ttl_seconds", "created_at", "updated_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason"}
 
 // errImportConflict: COPY met a row already in the table.
 var errImportConflict = errors.New("import conflicts with existing keys")
@@ -26,6 +27,9 @@ var errImportConflict = errors.New("import conflicts with existing keys")
 func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys.ImportResult, err error) {
 	for attempt := 0; ; attempt++ {
 		err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+			if err := importScopes(ctx, tx, items, now); err != nil {
+				return err
+			}
 			reg, err := loadRegistry(ctx, tx)
 			if err != nil {
 				return err
@@ -55,15 +59,19 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now time.Time) ([]keys.ImportResult, error) {
 	out := make([]keys.ImportResult, 0, len(items))
 	row := make([]any, len(importColumns))
-	src := pgx.CopyFromSlice(len(items), func(i int) ([]any, error) {
-		it := &items[i]
-		k := it.Request.NewKey(s.Policy, now)
-		if it.ExpiresAt != nil {
-			k.ExpiresAt = *it.ExpiresAt
+	keyItems := make([]int, 0, len(items))
+	for i := range items {
+		if items[i].Scope == nil {
+			keyItems = append(keyItems, i)
 		}
+	}
+	src := pgx.CopyFromSlice(len(keyItems), func(i int) ([]any, error) {
+		it := &items[keyItems[i]]
+		k := it.Key(s.Policy, now)
 		row[0], row[1], row[2], row[3], row[4], row[5] = k.ID, k.Alias, it.Request.Credential.Hash, k.Name, k.Description, k.Owner
-		row[6], row[7], row[8], row[9] = list(k.Roles), list(k.Scopes), k.Masked, it.Imported
-		row[10], row[11], row[12], row[13], row[14] = seconds(k.TTL), seconds(k.TokenTTL), now.Unix(), now.Unix(), k.ExpiresAt.Unix()
+		row[6], row[7], row[8], row[9] = list(k.Roles), list(k.Scopes), k.Masked, k.Imported
+		row[10], row[11], row[12], row[13], row[14] = seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix()
+		row[15], row[16], row[17] = unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason)
 		r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 		if !it.Imported {
 			r.Secret = it.Request.Credential.String
@@ -86,7 +94,7 @@ func (s *Store) importGrants(reg keys.Registry, items []keys.ImportItem) error {
 	var bad []string
 	count := 0
 	for _, it := range items {
-		if !it.Request.Fields.GrantChanged() {
+		if it.Scope != nil || !it.Request.Fields.GrantChanged() {
 			continue
 		}
 		k := it.Request.NewKey(s.Policy, time.Time{})
@@ -113,6 +121,7 @@ func (s *Store) importConflicts(ctx context.Context, items []keys.ImportItem) er
 	for i, it := range items {
 		aliases[i], hashes[i], ids[i] = it.Request.Alias, it.Request.Credential.Hash, it.Request.Credential.ID
 	}
+	items = slices.DeleteFunc(slices.Clone(items), func(it keys.ImportItem) bool { return it.Scope != nil })
 	taken := map[string]bool{}
 	rows, err := s.conn.Query(ctx, `SELECT 'a' || alias FROM keys WHERE alias = ANY ($1)
 		UNION ALL SELECT 'h' || hash FROM keys WHERE hash = ANY ($2)
@@ -160,4 +169,39 @@ func (s *Store) importConflicts(ctx context.Context, items []keys.ImportItem) er
 	}
 	return keys.Errorf(keys.ECONFLICT, "import_conflict", "%d line(s) conflict with the database, nothing was imported: %s", count, msg).
 		WithHint("remove or rename those lines, or renew the existing keys instead")
+}
+
+func unixOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Unix()
+}
+
+// importScopes registers the scope lines of an export. A scope already
+// registered the same way is kept as it is; one registered differently
+// (admin-only or not) conflicts.
+func importScopes(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now time.Time) error {
+	for _, it := range items {
+		sc := it.Scope
+		if sc == nil {
+			continue
+		}
+		created := sc.CreatedAt
+		if created.IsZero() {
+			created = now
+		}
+		var adminOnly bool
+		err := tx.QueryRow(ctx, `INSERT INTO scopes AS s (name, description, admin_only, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (name) DO UPDATE SET name = s.name RETURNING s.admin_only`,
+			sc.Name, sc.Description, sc.AdminOnly, created.Unix()).Scan(&adminOnly)
+		if err != nil {
+			return err
+		}
+		if adminOnly != sc.AdminOnly {
+			return keys.Errorf(keys.ECONFLICT, "import_conflict", "line %d: scope %q is already registered with admin_only %t, nothing was imported", it.Line, sc.Name, adminOnly).
+				WithHint("change the line or the registry so that they agree")
+		}
+	}
+	return nil
 }
