@@ -20,6 +20,9 @@ which database a cron job really opens.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg := f.Config
 			file := cfg.File
+			if cfg.AdminRoleUnused {
+				f.Warn("admin_role %q is not one of the roles: no key can be given an admin-only scope", cfg.Policy.AdminRole)
+			}
 			if f.JSON {
 				j := output.NewObject(nil)
 				for _, k := range config.Keys {

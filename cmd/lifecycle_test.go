@@ -66,3 +66,12 @@ func wantReason(t *testing.T, err error, code, reason string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// setSettingsEnv makes env's KEYWARD_* settings the process's own for the
+// test, as viper reads them there; a setting env leaves out is unset.
+func setSettingsEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, k := range config.Keys {
+		t.Setenv(config.EnvName(k), env[config.EnvName(k)])
+	}
+}
