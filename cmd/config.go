@@ -3,6 +3,8 @@ package cmd
 import (
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/output"
+	"github.com/keyward/keyward/internal/postgres"
+	"github.com/keyward/keyward/internal/store"
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +22,16 @@ which database a cron job really opens.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg := f.Config
 			file := cfg.File
+			engine := store.Engine(cfg.DB)
+			value := func(k string) string {
+				if k == "db" && engine == store.Postgres {
+					return postgres.Redact(cfg.Values[k]) // never the password
+				}
+				return cfg.Values[k]
+			}
+			if cfg.AdminRoleUnused {
+				f.Warn("admin_role %q is not one of the roles: no key can be given an admin-only scope", cfg.Policy.AdminRole)
+			}
 			if f.JSON {
 				j := output.NewObject(nil)
 				for _, k := range config.Keys {
@@ -27,18 +39,20 @@ which database a cron job really opens.`,
 						if k == "roles" {
 							o.Strings("value", cfg.Policy.Roles)
 						} else {
-							o.String("value", cfg.Values[k])
+							o.String("value", value(k))
 						}
 						o.String("source", cfg.Sources[k])
 					})
 				}
+				j.String("engine", engine)
 				j.NullString("config_file", file)
 				return f.WriteJSON(j.Bytes())
 			}
 			t := output.NewTable("SETTING", "VALUE", "SOURCE")
 			for _, k := range config.Keys {
-				t.Row(k, cfg.Values[k], cfg.Sources[k])
+				t.Row(k, value(k), cfg.Sources[k])
 			}
+			t.Row("engine", engine, "")
 			if file == "" {
 				file = "-"
 			}

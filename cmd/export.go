@@ -58,7 +58,7 @@ the lines go to standard output.`,
 }
 
 func runExport(ctx context.Context, f *Factory, opts *ExportOptions) error {
-	store, err := f.ExistingStore(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 	if progressed {
 		fmt.Fprintf(f.IO.ErrOut, "keyward: writing %d keys in one transaction\n", len(items))
 	}
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, true)
 	if err != nil {
 		return err
 	}

@@ -53,11 +53,12 @@ found in a log, when you do not know its alias.`,
 	}
 	c.Flags().StringVar(&opts.Reason, "reason", "", "why, kept with the record")
 	c.Flags().StringVar(&opts.KeyFile, "key-file", "", "revoke the key read from FILE, or - for standard input")
+	c.ValidArgsFunction = f.completeAliases(0)
 	return c
 }
 
 func runRevoke(ctx context.Context, f *Factory, opts *RevokeOptions) error {
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -33,11 +33,12 @@ and its hash are never shown; "masked" is the stub to recognise the key by.`,
 			}
 			return runShow(c.Context(), f, args[0])
 		},
+		ValidArgsFunction: f.completeAliases(1),
 	}
 }
 
 func runShow(ctx context.Context, f *Factory, ref string) error {
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func TestRunShow(t *testing.T) {
 	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
 	f, s := newLifecycleFactory(t, &now)
 	ctx := context.Background()
-	if err := runCreate(ctx, f, &CreateOptions{Alias: "ci-bot", TTL: "1h", Quiet: true}); err != nil {
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "ci-bot", TTL: time.Hour, Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
 	key := strings.TrimSpace(s.out.String())

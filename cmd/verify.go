@@ -51,6 +51,7 @@ A valid check records last_used_at on the key, at most once a minute.`,
 	fl.StringVar(&opts.KeyFile, "key-file", "", "read the key or token from FILE, or - for standard input (the default)")
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "require this scope (repeatable)")
 	fl.StringArrayVar(&opts.Roles, "role", nil, "require this role (repeatable)")
+	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
 	return c
 }
 
@@ -108,7 +109,7 @@ func (f *Factory) verify(ctx context.Context, req keys.VerifyRequest) (keys.Veri
 	if _, shape := keys.Parse(req.Credential); shape == keys.Malformed {
 		return keys.Verification{Code: keys.CodeMalformed}, nil
 	}
-	store, err := f.ExistingStore(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return keys.Verification{}, err
 	}

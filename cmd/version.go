@@ -62,11 +62,7 @@ Go and SQLite versions inside it. Include this in bug reports.`,
   keyward version -o json | jq -r .version`,
 		Args: noArgs,
 		// No configuration needed: version works even when it is broken.
-		PersistentPreRunE: func(c *cobra.Command, args []string) error {
-			f.ran = true
-			f.JSON = wantsJSON(c.Flags(), f.IO.Env)
-			return nil
-		},
+		Annotations: map[string]string{noConfig: "yes"},
 		RunE: func(c *cobra.Command, args []string) error {
 			v, cm, d := buildInfo()
 			sv := sqlite.Version()
