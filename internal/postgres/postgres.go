@@ -68,10 +68,14 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 // serialization failure or a deadlock: a concurrent writer won, and the
 // transaction must see its result.
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
+	return s.writeAs(ctx, serializable, fn)
+}
+
+func (s *Store) writeAs(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx, now time.Time) error) error {
 	start := time.Now()
 	backoff := 5 * time.Millisecond
 	for {
-		err := s.writeOnce(ctx, fn)
+		err := s.writeOnce(ctx, opts, fn)
 		if err == nil || !isRetryable(err) || time.Since(start) > retryFor {
 			return s.translate("write", err)
 		}
@@ -86,8 +90,8 @@ func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx, now time.Time) err
 
 var serializable = pgx.TxOptions{IsoLevel: pgx.Serializable}
 
-func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
-	tx, err := s.conn.BeginTx(ctx, serializable)
+func (s *Store) writeOnce(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx, now time.Time) error) error {
+	tx, err := s.conn.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}

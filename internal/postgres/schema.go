@@ -78,9 +78,11 @@ func (s *Store) version(ctx context.Context, q queryRower) (int, error) {
 
 // migrate applies the migrations the database lacks in one transaction,
 // under an advisory lock: a process that waited for another's migration
-// finds it done.
+// finds it done. Read committed, so that the statements after the lock
+// see what the previous holder committed: a serializable transaction's
+// snapshot would date from before the wait.
 func (s *Store) migrate(ctx context.Context) error {
-	return s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+	return s.writeAs(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx, now time.Time) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
 			return err
 		}
