@@ -167,3 +167,16 @@ func LooksLikeCredential(s string) bool {
 	}
 	return len(s) >= 32 && len(s) <= MaxCredentialLen && printable(s) && !IsAlias(s)
 }
+
+// IsHash reports whether s is a hex SHA-256 as Hash writes it.
+func IsHash(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

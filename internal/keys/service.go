@@ -190,32 +190,6 @@ type RevokeResult struct {
 	AlreadyRevoked bool
 }
 
-// TokenRequest asks for a token minted from a key.
-type TokenRequest struct {
-	KeyString string        // the key, read from stdin or a file
-	TTL       time.Duration // 0: the policy's token_ttl
-	Scopes    []string      // empty: the key's effective scopes
-	Token     Credential    // the token string to store, minted by the caller
-}
-
-// Token is a short-lived credential minted from a key.
-type Token struct {
-	ID        string
-	KeyID     string
-	Alias     string
-	Scopes    []string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	RevokedAt *time.Time
-}
-
-// TokenResult is a minted token and why its TTL was shortened, if it was.
-type TokenResult struct {
-	Token    *Token
-	Secret   string
-	Warnings []string
-}
-
 // VerifyRequest asks whether a credential is valid, and holds what is
 // required of it.
 type VerifyRequest struct {
@@ -257,7 +231,9 @@ type Store interface {
 	RemoveScope(ctx context.Context, name string) error
 
 	MintToken(ctx context.Context, req TokenRequest) (TokenResult, error)
-	Verify(ctx context.Context, req VerifyRequest) (Verification, error)
+
+	Finder
+	Touch(ctx context.Context, keyID string, at time.Time)
 
 	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
 }

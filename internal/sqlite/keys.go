@@ -67,6 +67,15 @@ func findKey(ctx context.Context, q querier, ref string, now time.Time) (*keys.K
 	return k, err
 }
 
+// keyByID looks a key up by its id only.
+func keyByID(ctx context.Context, q querier, id string, now time.Time) (*keys.Key, error) {
+	k, err := scanKey(q.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM keys WHERE id = ?`, id), now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keys.ErrKeyNotFound(id)
+	}
+	return k, err
+}
+
 // CreateKey stores a new key, or with OrRenew renews the existing one.
 func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys.CreateResult, err error) {
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
@@ -422,12 +431,15 @@ func revokeKey(ctx context.Context, tx *sql.Tx, now time.Time, k *keys.Key, reas
 // RevokeCredential revokes the key whose string is given.
 func (s *Store) RevokeCredential(ctx context.Context, credential, reason string) (res keys.RevokeResult, err error) {
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
-		sub, code, err := lookup(ctx, tx, credential, now)
-		if err != nil {
-			return err
+		var sub *keys.Subject
+		_, shape := keys.Parse(credential)
+		if shape != keys.Malformed {
+			if sub, err = findCredential(ctx, tx, keys.Hash(credential), now); err != nil {
+				return err
+			}
 		}
 		switch {
-		case code == keys.CodeMalformed:
+		case shape == keys.Malformed:
 			return keys.Errorf(keys.EINVALID, "malformed_key", "the key read is malformed (bad checksum, or not a key at all)").
 				WithHint("check that the whole key was copied, on one line")
 		case sub == nil:
