@@ -36,13 +36,13 @@ func (f *Factory) PrintError(err error) {
 		asJSON = guessJSON(f.args, f.IO.Env)
 	}
 	if asJSON {
-		b, _ := output.Marshal(output.ErrorDoc{Error: output.ErrorBody{Code: ke.Reason, Message: ke.Message, Hint: ke.Hint}})
+		b, _ := output.Marshal(output.ErrorDoc{Error: output.ErrorBody{Code: ke.Reason, Message: message(ke), Hint: hint(ke)}})
 		f.IO.ErrOut.Write(append(b, '\n'))
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "keyward: error: %s\n", oneLine(ke.Message))
-	if ke.Hint != "" {
-		fmt.Fprintf(f.IO.ErrOut, "keyward: hint: %s\n", oneLine(ke.Hint))
+	fmt.Fprintf(f.IO.ErrOut, "keyward: error: %s\n", oneLine(message(ke)))
+	if h := hint(ke); h != "" {
+		fmt.Fprintf(f.IO.ErrOut, "keyward: hint: %s\n", oneLine(h))
 	}
 }
 

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -127,7 +128,7 @@ func (r *record) restoreItem(it ImportItem, key, ttl, expires *string, p Policy,
 		return it, lineError("give either ttl or ttl_seconds, not both")
 	case r.id == nil || len(*r.id) != IDLen || !isBase62(*r.id):
 		return it, lineError("id must be %d base62 characters", IDLen)
-	case !isHexSHA256(*r.hash):
+	case !IsHash(*r.hash):
 		return it, lineError("key_sha256 must be 64 lowercase hex digits")
 	case expires == nil || r.ttl == nil || r.tokenTTL == nil:
 		return it, lineError("a line with key_sha256 needs expires_at, ttl_seconds and token_ttl_seconds")
@@ -241,18 +242,6 @@ func (sc *scanner) boolField(name string, dst **bool) error {
 	return nil
 }
 
-func isHexSHA256(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // addScope takes a scope line; scopes come before the keys that use
 // them, and each once.
 func (ir *ImportReader) addScope(it ImportItem) {
@@ -267,4 +256,16 @@ func (ir *ImportReader) addScope(it ImportItem) {
 	if ir.nbad == 0 {
 		ir.items = append(ir.items, it)
 	}
+}
+
+// validateScope checks a scope line's item.
+func (it *ImportItem) validateScope() error {
+	err := ValidateScopeName(it.Scope.Name)
+	if err == nil {
+		err = ValidateDescription(it.Scope.Description)
+	}
+	if err != nil {
+		return prefixed(fmt.Sprintf("line %d: ", it.Line), err)
+	}
+	return nil
 }

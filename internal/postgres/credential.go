@@ -22,7 +22,7 @@ var credentialQuery = `SELECT hash, NULL, NULL::text[], NULL::bigint, NULL::bigi
 // findCredential returns the key or token whose stored hash is hash, or
 // nil when none is.
 func findCredential(ctx context.Context, q querier, hash string, now time.Time) (*keys.Subject, error) {
-	if !isHash(hash) {
+	if !keys.IsHash(hash) {
 		return nil, keys.Errorf(keys.EINVALID, "invalid_hash", "not a SHA-256 in hex")
 	}
 	var (
@@ -83,16 +83,4 @@ func (s *Store) Touch(ctx context.Context, keyID string, at time.Time) {
 		return
 	}
 	tx.Commit(ctx)
-}
-
-func isHash(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -3,17 +3,12 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/keyward/keyward/internal/keys"
 )
-
-// maxReported bounds how many bad lines one error names.
-const maxReported = 20
 
 var importColumns = []string{"id", "alias", "hash", "name", "description", "owner", "roles", "scopes", "masked", "imported",
 	"ttl_seconds", "token_ttl_seconds", "created_at", "updated_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason"}
@@ -25,6 +20,12 @@ var errImportConflict = errors.New("import conflicts with existing keys")
 // them, or none when a line names an unknown scope or conflicts with an
 // existing alias, key string or id.
 func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys.ImportResult, err error) {
+	now := s.now()
+	for i := range items {
+		if err := items[i].Validate(s.Policy, now); err != nil {
+			return nil, err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 			if err := importScopes(ctx, tx, items, now); err != nil {
@@ -34,7 +35,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			if err != nil {
 				return err
 			}
-			if err := s.importGrants(reg, items); err != nil {
+			if err := s.Policy.CheckImportGrants(reg, items); err != nil {
 				return err
 			}
 			out, err = s.copyKeys(ctx, tx, items, now)
@@ -88,30 +89,6 @@ func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem
 	return out, nil
 }
 
-// importGrants checks every line's scopes against the registry before
-// anything is written, naming the bad lines.
-func (s *Store) importGrants(reg keys.Registry, items []keys.ImportItem) error {
-	var bad []string
-	count := 0
-	for _, it := range items {
-		if it.Scope != nil || !it.Request.Fields.GrantChanged() {
-			continue
-		}
-		k := it.Request.NewKey(s.Policy, time.Time{})
-		if err := s.Policy.CheckGrant(reg, k.Roles, k.Scopes); err != nil {
-			count++
-			if len(bad) < maxReported {
-				bad = append(bad, fmt.Sprintf("line %d: %s", it.Line, err.(*keys.Error).Message))
-			}
-		}
-	}
-	if count == 0 {
-		return nil
-	}
-	return keys.Errorf(keys.EINVALID, "invalid_import", "%d invalid line(s), nothing was imported: %s", count, strings.Join(bad, "; ")).
-		WithHint("register the scopes first with keyward scopes add, or fix those lines")
-}
-
 // importConflicts names the lines whose alias, key string or id is
 // already in the database, or returns nil when none is.
 func (s *Store) importConflicts(ctx context.Context, items []keys.ImportItem) error {
@@ -141,34 +118,22 @@ func (s *Store) importConflicts(ctx context.Context, items []keys.ImportItem) er
 	if err := rows.Err(); err != nil {
 		return s.translate("read", err)
 	}
-	var bad []string
-	count := 0
+	var cs []keys.ImportConflict
+	total := 0
 	for _, it := range items {
-		var msg string
-		switch {
-		case taken["a"+it.Request.Alias]:
-			msg = fmt.Sprintf("line %d: alias %q already exists", it.Line, it.Request.Alias)
-		case taken["h"+it.Request.Credential.Hash]:
-			msg = fmt.Sprintf("line %d: the key is already in the database", it.Line)
-		case taken["i"+it.Request.Credential.ID]:
-			msg = fmt.Sprintf("line %d: a key with id %s already exists", it.Line, it.Request.Credential.ID)
-		default:
+		c := keys.ImportConflict{Item: it, AliasTaken: taken["a"+it.Request.Alias], KeyTaken: taken["h"+it.Request.Credential.Hash]}
+		if !c.AliasTaken && !c.KeyTaken && !taken["i"+it.Request.Credential.ID] {
 			continue
 		}
-		count++
-		if len(bad) < maxReported {
-			bad = append(bad, msg)
+		total++
+		if len(cs) < keys.MaxReportedConflicts {
+			cs = append(cs, c)
 		}
 	}
-	if count == 0 {
+	if total == 0 {
 		return nil
 	}
-	msg := strings.Join(bad, "; ")
-	if count > len(bad) {
-		msg += fmt.Sprintf("; and %d more", count-len(bad))
-	}
-	return keys.Errorf(keys.ECONFLICT, "import_conflict", "%d line(s) conflict with the database, nothing was imported: %s", count, msg).
-		WithHint("remove or rename those lines, or renew the existing keys instead")
+	return keys.ErrImportConflicts(total, cs)
 }
 
 func unixOrNil(t *time.Time) any {

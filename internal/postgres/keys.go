@@ -117,19 +117,6 @@ func findKey(ctx context.Context, q querier, ref string, now time.Time) (*keys.K
 	return k, err
 }
 
-func insertKey(ctx context.Context, q querier, k *keys.Key, hash string) error {
-	_, err := q.Exec(ctx, `INSERT INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-		ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		k.ID, k.Alias, hash, k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes), k.Masked, k.Imported,
-		seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix())
-	if sqlState(err) == codeUniqueViolation {
-		return keys.Errorf(keys.ECONFLICT, "alias_exists", "a key with alias %q already exists", k.Alias).
-			WithHint("renew it with: keyward renew %s", k.Alias).Wrap(err)
-	}
-	return err
-}
-
 // FindKey returns one key by alias or id.
 func (s *Store) FindKey(ctx context.Context, ref string) (*keys.Key, error) {
 	k, err := findKey(ctx, s.conn, ref, s.now())
@@ -138,6 +125,9 @@ func (s *Store) FindKey(ctx context.Context, ref string) (*keys.Key, error) {
 
 // ActiveTokens counts the tokens of a key that would verify now.
 func (s *Store) ActiveTokens(ctx context.Context, keyID string) (int, error) {
+	if err := keys.ValidateKeyID(keyID); err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.conn.QueryRow(ctx, `SELECT count(*) FROM tokens t JOIN keys k ON k.id = t.key_id
 		WHERE t.key_id = $1 AND t.revoked_at IS NULL AND k.revoked_at IS NULL AND t.expires_at > $2 AND k.expires_at > $2`,
@@ -147,6 +137,9 @@ func (s *Store) ActiveTokens(ctx context.Context, keyID string) (int, error) {
 
 // ListKeys streams the keys matching f to fn, one row at a time.
 func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) error) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
 	now := s.now()
 	var b where
 	switch {

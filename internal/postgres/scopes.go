@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,61 +62,81 @@ func (s *Store) Scopes(ctx context.Context) ([]keys.Scope, error) {
 
 // AddScope registers a scope.
 func (s *Store) AddScope(ctx context.Context, sc keys.Scope) error {
+	if err := sc.Validate(); err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO scopes (name, description, admin_only, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (name) DO NOTHING`, sc.Name, sc.Description, sc.AdminOnly, now.Unix())
-		if err == nil && tag.RowsAffected() == 0 {
-			return keys.Errorf(keys.ECONFLICT, "scope_exists", "scope %q is already registered", sc.Name).
-				WithHint("see it with: keyward scopes list")
+		existing, err := findScope(ctx, tx, sc.Name)
+		if err != nil {
+			return err
+		}
+		if sc, err = keys.AddScope(now, sc, existing); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO scopes (name, description, admin_only, created_at) VALUES ($1, $2, $3, $4)`,
+			sc.Name, sc.Description, sc.AdminOnly, sc.CreatedAt.Unix())
+		if sqlState(err) == codeUniqueViolation {
+			_, err = keys.AddScope(now, sc, &sc)
 		}
 		return err
 	})
 }
 
+// findScope returns the registered scope name, or nil.
+func findScope(ctx context.Context, q querier, name string) (*keys.Scope, error) {
+	var sc keys.Scope
+	var created int64
+	err := q.QueryRow(ctx, `SELECT name, description, admin_only, created_at FROM scopes WHERE name = $1`, name).
+		Scan(&sc.Name, &sc.Description, &sc.AdminOnly, &created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	sc.CreatedAt = unix(created)
+	return &sc, err
+}
+
 // RemoveScope unregisters a scope that no non-revoked key names.
 func (s *Store) RemoveScope(ctx context.Context, name string) error {
+	if err := keys.ValidateScopeName(name); err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		var exists int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM scopes WHERE name = $1`, name).Scan(&exists)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return keys.Errorf(keys.ENOTFOUND, "scope_not_found", "no scope named %q", name).
-				WithHint("see the registry with: keyward scopes list")
-		}
+		existing, err := findScope(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT k.alias, count(*) OVER () FROM keys k
-			WHERE k.revoked_at IS NULL AND $1 = ANY (k.scopes)
-			ORDER BY k.alias LIMIT 10`, name)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var aliases []string
-		var total int64
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a, &total); err != nil {
+		var users []string
+		total := 0
+		if existing != nil {
+			if users, total, err = scopeUsers(ctx, tx, name); err != nil {
 				return err
 			}
-			aliases = append(aliases, a)
 		}
-		if err := rows.Err(); err != nil {
+		if err := keys.RemoveScope(name, existing, users, total); err != nil {
 			return err
-		}
-		if total > 0 {
-			list := strings.Join(aliases, ", ")
-			if int(total) > len(aliases) {
-				list += ", …"
-			}
-			return keys.Errorf(keys.ECONFLICT, "scope_in_use", "scope %q is used by %d key(s): %s", name, total, list).
-				WithHint("take it off those keys first (keyward update ALIAS --scope …) or revoke them")
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM scopes WHERE name = $1`, name)
 		return err
 	})
 }
 
-func sortByAlias(ks []*keys.Key) {
-	slices.SortFunc(ks, func(a, b *keys.Key) int { return strings.Compare(a.Alias, b.Alias) })
+// scopeUsers returns the first aliases of the non-revoked keys naming a
+// scope, and how many there are.
+func scopeUsers(ctx context.Context, tx pgx.Tx, name string) (aliases []string, total int, err error) {
+	rows, err := tx.Query(ctx, `SELECT k.alias, count(*) OVER () FROM keys k
+		WHERE k.revoked_at IS NULL AND $1 = ANY (k.scopes)
+		ORDER BY k.alias LIMIT 10`, name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		var n int64
+		if err := rows.Scan(&a, &n); err != nil {
+			return nil, 0, err
+		}
+		aliases, total = append(aliases, a), int(n)
+	}
+	return aliases, total, rows.Err()
 }

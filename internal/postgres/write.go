@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,9 +11,15 @@ import (
 
 // CreateKey stores a new key, or with OrRenew renews the existing one.
 func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys.CreateResult, err error) {
+	if err := req.Validate(s.Policy); err != nil {
+		return res, err
+	}
+	if err := req.Credential.Validate(keys.KindKey); err != nil {
+		return res, err
+	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		// By alias only: an alias that spells another key's id is not
-		// that key, and --or-renew must never renew the wrong one.
+		// that key, and or-renew must never renew the wrong one.
 		existing, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = $1`, req.Alias), now)
 		if errors.Is(err, pgx.ErrNoRows) {
 			existing, err = nil, nil
@@ -22,119 +27,73 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 		if err != nil {
 			return err
 		}
-		if existing != nil {
-			if !req.OrRenew && existing.RevokedAt != nil {
-				return keys.Errorf(keys.ECONFLICT, "alias_exists", "a key with alias %q already exists, revoked", req.Alias).
-					WithHint("bring it back with: keyward renew %s --reactivate, or choose another alias", req.Alias)
-			}
-			if !req.OrRenew {
-				return keys.Errorf(keys.ECONFLICT, "alias_exists", "a key with alias %q already exists", req.Alias).
-					WithHint("renew it with: keyward renew %s (or add --or-renew)", req.Alias)
-			}
-			k, err := s.renewKey(ctx, tx, now, existing, req.TTL, req.Fields, req.Reactivate)
+		reg, err := registryFor(ctx, tx, req.Fields)
+		if err != nil {
+			return err
+		}
+		k, renewed, err := s.Policy.Create(now, req, existing, reg)
+		if err != nil {
+			return err
+		}
+		if renewed {
 			res = keys.CreateResult{Key: k, Renewed: true}
-			return err
-		}
-		k := req.NewKey(s.Policy, now)
-		if err := s.checkGrant(ctx, tx, k, req.Fields); err != nil {
-			return err
-		}
-		if err := insertKey(ctx, tx, k, req.Credential.Hash); err != nil {
-			return err
+			return updateKey(ctx, tx, k)
 		}
 		res = keys.CreateResult{Key: k, Secret: req.Credential.String}
-		return nil
+		return insertKey(ctx, tx, k, req.Credential.Hash)
 	})
 	return res, err
 }
 
-// checkGrant checks the scopes a change gives against the registry.
-func (s *Store) checkGrant(ctx context.Context, q querier, k *keys.Key, c keys.Change) error {
-	if !c.GrantChanged() {
-		return nil
+func insertKey(ctx context.Context, q querier, k *keys.Key, hash string) error {
+	_, err := q.Exec(ctx, `INSERT INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
+		ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		k.ID, k.Alias, hash, k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes), k.Masked, k.Imported,
+		seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix())
+	if sqlState(err) == codeUniqueViolation {
+		return keys.ErrAliasExists(k).Wrap(err)
 	}
-	reg, err := loadRegistry(ctx, q)
-	if err != nil {
-		return err
-	}
-	return s.Policy.CheckGrant(reg, k.Roles, k.Scopes)
+	return err
 }
 
-// renewKey sets a new expiry from now, with the change applied.
-func (s *Store) renewKey(ctx context.Context, tx pgx.Tx, now time.Time, k *keys.Key, ttl time.Duration, c keys.Change, reactivate bool) (*keys.Key, error) {
-	if k.RevokedAt != nil && !reactivate {
-		return nil, keys.Errorf(keys.ECONFLICT, "key_revoked", "key %q is revoked", k.Alias).
-			WithHint("bring it back with: keyward renew %s --reactivate", k.Alias)
-	}
-	if ttl != 0 {
-		k.TTL = ttl
-	} else if err := s.checkKeyTTL(k.Alias, k.TTL); err != nil {
-		return nil, err
-	}
-	c.Apply(k)
-	if err := s.checkGrant(ctx, tx, k, c); err != nil {
-		return nil, err
-	}
-	k.ExpiresAt = now.Add(k.TTL)
-	k.UpdatedAt = now
-	k.RevokedAt = nil
-	k.RevokeReason = ""
-	k.Status = keys.StatusActive
-	_, err := tx.Exec(ctx, `UPDATE keys SET name = $1, description = $2, owner = $3, roles = $4, scopes = $5,
-		ttl_seconds = $6, token_ttl_seconds = $7, expires_at = $8, updated_at = $9, revoked_at = NULL, revoke_reason = NULL
-		WHERE id = $10`,
+// updateKey writes every field a rule may change.
+func updateKey(ctx context.Context, q querier, k *keys.Key) error {
+	_, err := q.Exec(ctx, `UPDATE keys SET name = $1, description = $2, owner = $3, roles = $4, scopes = $5,
+		ttl_seconds = $6, token_ttl_seconds = $7, expires_at = $8, updated_at = $9, revoked_at = $10, revoke_reason = $11
+		WHERE id = $12`,
 		k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes),
-		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), now.Unix(), k.ID)
-	return k, err
+		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), k.ID)
+	return err
 }
 
-// checkKeyTTL refuses to renew a key for its own TTL when that is above
-// max_ttl (lowered since the key was made).
-func (s *Store) checkKeyTTL(alias string, ttl time.Duration) *keys.Error {
-	max := s.Policy.MaxTTL
-	if max <= 0 || ttl <= max {
-		return nil
+// registryFor loads the registry when a change gives roles or scopes,
+// the only time a rule reads it.
+func registryFor(ctx context.Context, q querier, c keys.Change) (keys.Registry, error) {
+	if !c.GrantChanged() {
+		return nil, nil
 	}
-	return keys.Errorf(keys.EINVALID, "ttl_too_long", "key %q has a ttl of %s, above max_ttl %s", alias, keys.FormatDuration(ttl), keys.FormatDuration(max)).
-		WithHint("renew it with: keyward renew %s --ttl %s (which becomes its ttl), or raise max_ttl in the config", alias, keys.FormatDuration(max))
-}
-
-// checkBatchTTL applies checkKeyTTL to every key a renew --all would
-// renew, before any is: the batch is all or none.
-func (s *Store) checkBatchTTL(ctx context.Context, tx pgx.Tx, b where) error {
-	if s.Policy.MaxTTL <= 0 {
-		return nil
-	}
-	b.add(`ttl_seconds > ?1`, seconds(s.Policy.MaxTTL))
-	var (
-		n     int
-		alias string
-		ttl   int64
-	)
-	err := tx.QueryRow(ctx, `SELECT count(*) OVER (), alias, ttl_seconds FROM keys WHERE `+b.sql()+` ORDER BY alias LIMIT 1`,
-		b.args...).Scan(&n, &alias, &ttl)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	e := s.checkKeyTTL(alias, time.Duration(ttl)*time.Second)
-	if n > 1 {
-		e.Message = fmt.Sprintf("%d keys have a ttl above max_ttl %s, %q among them", n, keys.FormatDuration(s.Policy.MaxTTL), alias)
-	}
-	e.Message += "; nothing was renewed"
-	return e
+	return loadRegistry(ctx, q)
 }
 
 // RenewKeys renews the named keys, all or none.
 func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*keys.Key, err error) {
+	if err := req.Validate(s.Policy); err != nil {
+		return nil, err
+	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		out = out[:0]
-		return eachKey(ctx, tx, req.Refs, now, func(k *keys.Key) error {
-			k, err := s.renewKey(ctx, tx, now, k, req.TTL, req.Change, req.Reactivate)
-			out = append(out, k)
+		reg, err := registryFor(ctx, tx, req.Change)
+		if err != nil {
 			return err
+		}
+		return eachKey(ctx, tx, req.Refs, now, func(k *keys.Key) error {
+			k, err := s.Policy.Renew(now, k, req.TTL, req.Change, req.Reactivate, reg)
+			if err != nil {
+				return err
+			}
+			out = append(out, k)
+			return updateKey(ctx, tx, k)
 		})
 	})
 	return out, err
@@ -143,8 +102,10 @@ func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*ke
 // RenewAll renews every non-revoked key matching the filters in one
 // transaction; with DryRun it reports what would change and rolls back.
 func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*keys.Key, err error) {
+	if err := req.Validate(s.Policy); err != nil {
+		return nil, err
+	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		out = out[:0]
 		var b where
 		b.add(`revoked_at IS NULL`)
 		if req.ExpiringWithin > 0 {
@@ -156,56 +117,81 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		if req.Role != "" {
 			b.add(`?1 = ANY (roles)`, req.Role)
 		}
-		if err := s.checkBatchTTL(ctx, tx, b); err != nil {
-			return err
-		}
-		n := len(b.args) + 1
-		rows, err := tx.Query(ctx, fmt.Sprintf(`UPDATE keys SET expires_at = $%d + ttl_seconds, updated_at = $%d WHERE %s RETURNING %s`,
-			n, n, b.sql(), keyColumns), append(b.args, now.Unix())...)
+		batch, err := selectKeys(ctx, tx, `SELECT `+keyColumns+` FROM keys WHERE `+b.sql()+` ORDER BY alias`, b.args, now)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			k, err := scanKey(rows, now)
-			if err != nil {
-				return err
-			}
-			out = append(out, k)
-		}
-		if err := rows.Err(); err != nil {
+		if out, err = s.Policy.RenewAll(now, batch); err != nil {
 			return err
 		}
-		if req.DryRun {
+		if req.DryRun || len(out) == 0 {
 			return errRollback
 		}
-		return nil
+		// One statement for the whole batch: the ids and their new
+		// expiries as two arrays.
+		ids := make([]string, len(out))
+		expires := make([]int64, len(out))
+		for i, k := range out {
+			ids[i], expires[i] = k.ID, k.ExpiresAt.Unix()
+		}
+		_, err = tx.Exec(ctx, `UPDATE keys SET expires_at = u.expires_at, updated_at = $3
+			FROM unnest($1::text[], $2::bigint[]) AS u(id, expires_at) WHERE keys.id = u.id`, ids, expires, now.Unix())
+		return err
 	})
-	sortByAlias(out)
 	return out, err
+}
+
+// selectKeys runs a query of keyColumns and reads every row.
+func selectKeys(ctx context.Context, q querier, query string, args []any, now time.Time) ([]*keys.Key, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*keys.Key
+	for rows.Next() {
+		k, err := scanKey(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 // UpdateKey changes what a key is without touching its expiry.
 func (s *Store) UpdateKey(ctx context.Context, ref string, c keys.Change) (k *keys.Key, err error) {
+	if err := keys.ValidateRef(ref); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(s.Policy); err != nil {
+		return nil, err
+	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		if k, err = findKey(ctx, tx, ref, now); err != nil {
+		old, err := findKey(ctx, tx, ref, now)
+		if err != nil {
 			return err
 		}
-		c.Apply(k)
-		if err := s.checkGrant(ctx, tx, k, c); err != nil {
+		reg, err := registryFor(ctx, tx, c)
+		if err != nil {
 			return err
 		}
-		k.UpdatedAt = now
-		_, err := tx.Exec(ctx, `UPDATE keys SET name = $1, description = $2, owner = $3, roles = $4, scopes = $5,
-			token_ttl_seconds = $6, updated_at = $7 WHERE id = $8`,
-			k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes), seconds(k.TokenTTL), now.Unix(), k.ID)
-		return err
+		if k, err = s.Policy.Update(now, old, c, reg); err != nil {
+			return err
+		}
+		return updateKey(ctx, tx, k)
 	})
 	return k, err
 }
 
 // RevokeKeys revokes the named keys and their tokens, all or none.
 func (s *Store) RevokeKeys(ctx context.Context, refs []string, reason string) (out []keys.RevokeResult, err error) {
+	if err := keys.ValidateRefs(refs); err != nil {
+		return nil, err
+	}
+	if err := keys.ValidateReason(reason); err != nil {
+		return nil, err
+	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		out = out[:0]
 		return eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
@@ -218,15 +204,69 @@ func (s *Store) RevokeKeys(ctx context.Context, refs []string, reason string) (o
 }
 
 func revokeKey(ctx context.Context, tx pgx.Tx, now time.Time, k *keys.Key, reason string) (keys.RevokeResult, error) {
-	if k.RevokedAt != nil {
-		return keys.RevokeResult{Key: k, AlreadyRevoked: true}, nil
+	r := keys.Revoke(now, k, reason)
+	if r.AlreadyRevoked {
+		return r, nil
 	}
-	k.RevokedAt, k.UpdatedAt, k.RevokeReason, k.Status = &now, now, reason, keys.StatusRevoked
-	if _, err := tx.Exec(ctx, `UPDATE keys SET revoked_at = $1, updated_at = $1, revoke_reason = $2 WHERE id = $3`,
-		now.Unix(), nullString(reason), k.ID); err != nil {
-		return keys.RevokeResult{}, err
+	if err := updateKey(ctx, tx, r.Key); err != nil {
+		return r, err
 	}
 	// Its tokens die with it, and stay dead if the key is reactivated.
 	_, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $1 WHERE key_id = $2 AND revoked_at IS NULL`, now.Unix(), k.ID)
-	return keys.RevokeResult{Key: k}, err
+	return r, err
+}
+
+// RevokeCredential revokes the key whose string is given.
+func (s *Store) RevokeCredential(ctx context.Context, credential, reason string) (res keys.RevokeResult, err error) {
+	if err := keys.ValidateReason(reason); err != nil {
+		return res, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		var sub *keys.Subject
+		if _, shape := keys.Parse(credential); shape != keys.Malformed {
+			if sub, err = findCredential(ctx, tx, keys.Hash(credential), now); err != nil {
+				return err
+			}
+		}
+		k, err := keys.RevocationTarget(credential, sub)
+		if err != nil {
+			return err
+		}
+		res, err = revokeKey(ctx, tx, now, k, reason)
+		return err
+	})
+	return res, err
+}
+
+// MintToken stores the token keys.Policy.MintToken decides for the key.
+func (s *Store) MintToken(ctx context.Context, req keys.TokenRequest) (res keys.TokenResult, err error) {
+	if err := req.Validate(); err != nil {
+		return res, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		k, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM keys WHERE id = $1`, req.KeyID), now)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return keys.ErrKeyNotFound(req.KeyID)
+		}
+		if err != nil {
+			return err
+		}
+		var reg keys.Registry
+		if len(req.Scopes) > 0 {
+			if reg, err = loadRegistry(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if res, err = s.Policy.MintToken(now, k, reg, req); err != nil {
+			return err
+		}
+		t := res.Token
+		_, err = tx.Exec(ctx, `INSERT INTO tokens (id, key_id, hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			t.ID, t.KeyID, req.Token.Hash, list(t.Scopes), t.CreatedAt.Unix(), t.ExpiresAt.Unix())
+		if sqlState(err) == codeUniqueViolation {
+			return keys.Errorf(keys.ECONFLICT, "token_exists", "a token with id %s already exists", t.ID).Wrap(err)
+		}
+		return err
+	})
+	return res, err
 }

@@ -74,13 +74,6 @@ type prefixRows struct {
 
 func (p prefixRows) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.hash}, dest...)...) }
 
-func unixOrNil(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.Unix()
-}
-
 // importScopes registers the scope lines of an export. A scope already
 // registered the same way is kept as it is; one registered differently
 // (admin-only or not) conflicts.
