@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	neturl "net/url"
 	"testing"
 
 	"github.com/keyward/keyward/internal/postgres/pgtest"
@@ -28,7 +29,17 @@ func TestScriptsPostgres(t *testing.T) {
 				env.T().Fatal(err)
 			}
 		})
-		env.Setenv("KEYWARD_DB", url)
+		// The password goes in PGPASSWORD, as a deployment would keep
+		// it: the URL is then what keyward prints in its messages.
+		u, err := neturl.Parse(url)
+		if err != nil {
+			return err
+		}
+		if pw, ok := u.User.Password(); ok {
+			env.Setenv("PGPASSWORD", pw)
+			u.User = neturl.User(u.User.Username())
+		}
+		env.Setenv("KEYWARD_DB", u.String())
 		return nil
 	}
 	cond := p.Condition

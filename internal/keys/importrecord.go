@@ -269,3 +269,11 @@ func (it *ImportItem) validateScope() error {
 	}
 	return nil
 }
+
+// ErrScopeConflict refuses a scope line whose scope is registered with
+// another admin_only.
+func ErrScopeConflict(line int, name string, registeredAdminOnly bool) *Error {
+	e := Errorf(ECONFLICT, "import_conflict", "line %d: scope %q is already registered with admin_only %t, nothing was imported", line, name, registeredAdminOnly)
+	e.Scope = name
+	return e
+}

@@ -74,8 +74,7 @@ func parseURL(raw string) (*pgx.ConnConfig, string, error) {
 	cfg, err := pgx.ParseConfig(raw)
 	if err != nil {
 		// The parser's own message may quote the URL, password and all.
-		return nil, where, keys.Errorf(keys.EINVALID, "invalid_db", "%s is not a valid PostgreSQL URL", where).
-			WithHint("use postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…], and give the password in PGPASSWORD or ~/.pgpass")
+		return nil, where, pgError(keys.EINVALID, "invalid_db", where, "url", "%s is not a valid PostgreSQL URL", where)
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = connectTimeout
@@ -99,11 +98,21 @@ func server(cfg *pgx.ConnConfig) string {
 	return net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
 }
 
+// pgError is an error of this engine: cmd's hints read engine, url and
+// problem.
+func pgError(code, reason, where, problem, format string, args ...any) *keys.Error {
+	return keys.Errorf(code, reason, format, args...).With("engine", "postgres", "url", where, "problem", problem)
+}
+
 // connectError says which of the usual reasons stopped the connection:
 // the server refused the password or the user, has no such database, or
 // could not be reached at all.
 func connectError(where string, cfg *pgx.ConnConfig, err error) error {
 	at := server(cfg)
+	e := func(reason, problem, format string, args ...any) error {
+		return pgError(keys.EINTERNAL, reason, where, problem, format, args...).
+			With("server", at, "user", cfg.User, "database", cfg.Database).Wrap(err)
+	}
 	if errors.Is(err, context.Canceled) {
 		return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted while connecting to %s", at).Wrap(err)
 	}
@@ -111,23 +120,17 @@ func connectError(where string, cfg *pgx.ConnConfig, err error) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "28P01":
-			return keys.Errorf(keys.EINTERNAL, "db_auth_failed", "PostgreSQL at %s refused the password of user %q", at, cfg.User).
-				WithHint("check the password: PGPASSWORD, ~/.pgpass or the URL (%s)", where).Wrap(err)
+			return e("db_auth_failed", "password", "PostgreSQL at %s refused the password of user %q", at, cfg.User)
 		case "28000":
-			return keys.Errorf(keys.EINTERNAL, "db_auth_failed", "PostgreSQL at %s does not let user %q in to database %q", at, cfg.User, cfg.Database).
-				WithHint("ask its administrator for an entry in pg_hba.conf, or check the user in the URL (%s)", where).Wrap(err)
+			return e("db_auth_failed", "hba", "PostgreSQL at %s does not let user %q in to database %q", at, cfg.User, cfg.Database)
 		case "3D000":
-			return keys.Errorf(keys.EINTERNAL, "db_not_found", "no database at %s: PostgreSQL at %s has no database %q", where, at, cfg.Database).
-				WithHint("create it first (createdb %s), or check the database name in the URL; keyward creates its tables, not the database", cfg.Database).Wrap(err)
+			return e("db_not_found", "no_database", "no database at %s: PostgreSQL at %s has no database %q", where, at, cfg.Database)
 		case "42501":
-			return keys.Errorf(keys.EINTERNAL, "db_permission", "user %q may not connect to database %q at %s", cfg.User, cfg.Database, at).
-				WithHint("grant it: GRANT CONNECT ON DATABASE %s TO %s", cfg.Database, cfg.User).Wrap(err)
+			return e("db_permission", "connect", "user %q may not connect to database %q at %s", cfg.User, cfg.Database, at)
 		case "53300", "57P03":
-			return keys.Errorf(keys.EINTERNAL, "db_busy", "PostgreSQL at %s accepts no more connections now", at).
-				WithHint("try again shortly; the server is starting or has reached max_connections").Wrap(err)
+			return e("db_busy", "connect", "PostgreSQL at %s accepts no more connections now", at)
 		}
-		return keys.Errorf(keys.EINTERNAL, "db_unreachable", "PostgreSQL at %s refused the connection: %s", at, pe.Message).
-			WithHint("check the URL (%s) and the server's log", where).Wrap(err)
+		return e("db_unreachable", "refused", "PostgreSQL at %s refused the connection: %s", at, pe.Message)
 	}
 	reason := "no answer"
 	var dns *net.DNSError
@@ -140,8 +143,7 @@ func connectError(where string, cfg *pgx.ConnConfig, err error) error {
 	case errors.As(err, &op):
 		reason = op.Err.Error()
 	}
-	return keys.Errorf(keys.EINTERNAL, "db_unreachable", "cannot reach PostgreSQL at %s: %s", at, reason).
-		WithHint("check the host and port in the URL (%s) and that the server is running", where).Wrap(err)
+	return e("db_unreachable", "network", "cannot reach PostgreSQL at %s: %s", at, reason)
 }
 
 // translate turns an error from the server into a keyward error: one
@@ -157,31 +159,27 @@ func (s *Store) translate(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || sqlState(err) == codeQueryCanceled {
 		return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
 	}
+	e := func(reason, problem, format string, args ...any) error {
+		return pgError(keys.EINTERNAL, reason, s.where, problem, format, args...).Wrap(err)
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
 		case pe.Code == codeSerialization || pe.Code == codeDeadlock:
-			return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s stayed busy for %s", s.where, retryFor).
-				WithHint("other processes keep writing the same keys; try again").Wrap(err)
+			return e("db_busy", "contention", "database %s stayed busy for %s", s.where, retryFor)
 		case pe.Code == "42501":
-			return keys.Errorf(keys.EINTERNAL, "db_permission", "cannot %s database %s: %s", op, s.where, pe.Message).
-				WithHint("grant the user what the README's \"Running on PostgreSQL\" lists").Wrap(err)
+			return e("db_permission", "privilege", "cannot %s database %s: %s", op, s.where, pe.Message)
 		case pe.Code == "25006":
-			return keys.Errorf(keys.EINTERNAL, "db_read_only", "cannot %s database %s: it is read-only (a standby?)", op, s.where).
-				WithHint("point --db at the primary server").Wrap(err)
+			return e("db_read_only", "standby", "cannot %s database %s: it is read-only (a standby?)", op, s.where)
 		case pe.Code == "53100":
-			return keys.Errorf(keys.EINTERNAL, "disk_full", "cannot %s database %s: the server's disk is full; nothing was changed", op, s.where).
-				WithHint("free some space on the server and run the command again").Wrap(err)
+			return e("disk_full", "server", "cannot %s database %s: the server's disk is full; nothing was changed", op, s.where)
 		}
-		return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s: %s (SQLSTATE %s)", op, s.where, pe.Message, pe.Code).
-			WithHint("run the command again; if it persists, check the server's log").Wrap(err)
+		return e("db_error", "server", "cannot %s database %s: %s (SQLSTATE %s)", op, s.where, pe.Message, pe.Code)
 	}
 	if pgconn.Timeout(err) || isNetError(err) {
-		return keys.Errorf(keys.EINTERNAL, "db_unreachable", "lost the connection to %s; nothing was changed unless the commit had been sent", s.where).
-			WithHint("check the server and the network, then run the command again").Wrap(err)
+		return e("db_unreachable", "lost", "lost the connection to %s", s.where)
 	}
-	return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s", op, s.where).
-		WithHint("run the command again; if it persists, check the server's log").Wrap(err)
+	return e("db_error", "server", "cannot %s database %s", op, s.where)
 }
 
 func isNetError(err error) bool {

@@ -164,8 +164,7 @@ func importScopes(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now t
 			return err
 		}
 		if adminOnly != sc.AdminOnly {
-			return keys.Errorf(keys.ECONFLICT, "import_conflict", "line %d: scope %q is already registered with admin_only %t, nothing was imported", it.Line, sc.Name, adminOnly).
-				WithHint("change the line or the registry so that they agree")
+			return keys.ErrScopeConflict(it.Line, sc.Name, adminOnly)
 		}
 	}
 	return nil

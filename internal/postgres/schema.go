@@ -41,8 +41,7 @@ func (s *Store) checkSchema(ctx context.Context, create bool) error {
 	case !marked && tables > 0:
 		return s.errForeign()
 	case !marked && !create:
-		return keys.Errorf(keys.EINTERNAL, "db_not_found", "no database at %s: it has no keyward tables", s.where).
-			WithHint("check --db or KEYWARD_DB; keyward creates its tables on the first create, import or scopes add")
+		return pgError(keys.EINTERNAL, "db_not_found", s.where, "no_tables", "no database at %s", s.where)
 	case !marked:
 		return s.migrate(ctx)
 	}
@@ -140,11 +139,9 @@ func migrationNames() []string {
 }
 
 func (s *Store) errForeign() error {
-	return keys.Errorf(keys.EINTERNAL, "foreign_db", "refusing %s: it holds tables that are not keyward's (keys, scopes or tokens)", s.where).
-		WithHint("point --db at a database of its own for keyward, or set search_path in the URL to a schema of its own")
+	return pgError(keys.EINTERNAL, "foreign_db", s.where, "tables", "refusing %s: it holds tables that are not keyward's (keys, scopes or tokens)", s.where)
 }
 
 func (s *Store) errNewer(version int) error {
-	return keys.Errorf(keys.EINTERNAL, "newer_schema", "refusing %s: it has schema version %d, newer than this keyward knows (%d)", s.where, version, Latest()).
-		WithHint("upgrade keyward; the database was left untouched")
+	return pgError(keys.EINTERNAL, "newer_schema", s.where, "version", "refusing %s: it has schema version %d, newer than this keyward knows (%d)", s.where, version, Latest())
 }
