@@ -169,8 +169,22 @@ func (p Policy) NormalizeRoles(roles []string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// IsAdmin reports whether roles include the admin role.
-func (p Policy) IsAdmin(roles []string) bool { return slices.Contains(roles, p.AdminRole) }
+// IsAdmin reports whether roles include the admin role. With no admin
+// role among the configured roles nobody is admin, not even a key given
+// that role before it left the configuration.
+func (p Policy) IsAdmin(roles []string) bool {
+	r := p.Admin()
+	return r != "" && slices.Contains(roles, r)
+}
+
+// Admin is the admin role, or "" when the configured roles do not include
+// it: then no key can be given an admin-only scope.
+func (p Policy) Admin() string {
+	if p.AdminRole == "" || !slices.Contains(p.Roles, p.AdminRole) {
+		return ""
+	}
+	return p.AdminRole
+}
 
 // ValidateRef checks an ALIAS|ID argument.
 func ValidateRef(ref string) error {

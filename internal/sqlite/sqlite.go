@@ -29,6 +29,9 @@ const applicationID = 0x6b797764
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// maxConns bounds the pool: enough for a server's concurrent readers.
+const maxConns = 16
+
 // busyTimeout is how long SQLite itself waits for a lock; retryFor bounds
 // the store's own retries of a whole transaction on top of it.
 const (
@@ -62,9 +65,12 @@ func Open(ctx context.Context, path string, policy keys.Policy) (*Store, error) 
 	if err != nil {
 		return nil, internal(path, "open", err)
 	}
-	// One connection: a command is one sequence of statements, and SQLite
-	// serialises writers anyway.
-	db.SetMaxOpenConns(1)
+	// A pool: in WAL mode readers on their own connections go on while
+	// a writer (a transaction, or Touch) holds the write lock; writers
+	// queue on SQLite's lock, not on the pool. A command that runs one
+	// statement at a time uses a single connection.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s := &Store{db: db, path: path, Policy: policy, Now: time.Now}
 	// Processes opening a new file together race to migrate it; switching
 	// it to WAL can fail at once with SQLITE_BUSY (SQLite does not wait
