@@ -48,6 +48,9 @@ type Store struct {
 	Policy keys.Policy
 	// Now is the clock, read once per transaction.
 	Now func() time.Time
+	// TouchWait bounds how long Touch waits for another writer's lock
+	// (0: a quarter of a second).
+	TouchWait time.Duration
 }
 
 // Open opens the keyward database at path, creating it (0600, in a 0700
