@@ -84,8 +84,8 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	return s.translate("read", rows.Err())
 }
 
-// sortOrders maps --sort to ORDER BY, with a tie-breaker so that paging
-// with --limit and --offset is stable.
+// sortOrders maps a sort key to ORDER BY, with a tie-breaker so that paging
+// with a limit and an offset is stable.
 var sortOrders = map[string]string{
 	"created":   "created_at DIR, rowid DIR",
 	"alias":     "alias DIR",
