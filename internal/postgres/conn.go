@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/keyward/keyward/internal/keys"
 )
 
@@ -69,13 +70,14 @@ func redactUnparsed(raw string) string {
 
 // parseURL reads a postgres:// URL, with the PG* variables and
 // ~/.pgpass filling in what it leaves out.
-func parseURL(raw string) (*pgx.ConnConfig, string, error) {
+func parseURL(raw string) (*pgxpool.Config, string, error) {
 	where := Redact(raw)
-	cfg, err := pgx.ParseConfig(raw)
+	pcfg, err := pgxpool.ParseConfig(raw)
 	if err != nil {
 		// The parser's own message may quote the URL, password and all.
 		return nil, where, pgError(keys.EINVALID, "invalid_db", where, "url", "%s is not a valid PostgreSQL URL", where)
 	}
+	cfg := pcfg.ConnConfig
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = connectTimeout
 	}
@@ -87,7 +89,7 @@ func parseURL(raw string) (*pgx.ConnConfig, string, error) {
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "keyward"
 	}
-	return cfg, where, nil
+	return pcfg, where, nil
 }
 
 // server names the host and port connected to, for messages.

@@ -55,7 +55,7 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 // FindCredential returns the key, or the token with its key, whose stored
 // SHA-256 is hash, or nil, nil when none matches.
 func (s *Store) FindCredential(ctx context.Context, hash string) (*keys.Subject, error) {
-	sub, err := findCredential(ctx, s.conn, hash, s.now())
+	sub, err := findCredential(ctx, s.pool, hash, s.now())
 	return sub, s.translate("read", err)
 }
 
@@ -70,7 +70,7 @@ const touchWait = 250 * time.Millisecond
 func (s *Store) Touch(ctx context.Context, keyID string, at time.Time) {
 	ctx, cancel := context.WithTimeout(ctx, 2*touchWait)
 	defer cancel()
-	tx, err := s.conn.Begin(ctx)
+	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return
 	}

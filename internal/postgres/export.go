@@ -14,7 +14,7 @@ var snapshot = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadO
 // snapshot, whatever other processes commit meanwhile.
 func (s *Store) Export(ctx context.Context, scope func(keys.Scope) error, key func(k *keys.Key, hash string) error) error {
 	now := s.now()
-	tx, err := s.conn.BeginTx(ctx, snapshot)
+	tx, err := s.pool.BeginTx(ctx, snapshot)
 	if err != nil {
 		return s.translate("read", err)
 	}

@@ -100,7 +100,7 @@ func (s *Store) importConflicts(ctx context.Context, items []keys.ImportItem) er
 	}
 	items = slices.DeleteFunc(slices.Clone(items), func(it keys.ImportItem) bool { return it.Scope != nil })
 	taken := map[string]bool{}
-	rows, err := s.conn.Query(ctx, `SELECT 'a' || alias FROM keys WHERE alias = ANY ($1)
+	rows, err := s.pool.Query(ctx, `SELECT 'a' || alias FROM keys WHERE alias = ANY ($1)
 		UNION ALL SELECT 'h' || hash FROM keys WHERE hash = ANY ($2)
 		UNION ALL SELECT 'i' || id FROM keys WHERE id = ANY ($3)`, aliases, hashes, ids)
 	if err != nil {

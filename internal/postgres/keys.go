@@ -12,7 +12,7 @@ import (
 	"github.com/keyward/keyward/internal/keys"
 )
 
-// querier is what both *pgx.Conn and pgx.Tx offer.
+// querier is what both *pgxpool.Pool and pgx.Tx offer.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
@@ -119,7 +119,7 @@ func findKey(ctx context.Context, q querier, ref string, now time.Time) (*keys.K
 
 // FindKey returns one key by alias or id.
 func (s *Store) FindKey(ctx context.Context, ref string) (*keys.Key, error) {
-	k, err := findKey(ctx, s.conn, ref, s.now())
+	k, err := findKey(ctx, s.pool, ref, s.now())
 	return k, s.translate("read", err)
 }
 
@@ -129,7 +129,7 @@ func (s *Store) ActiveTokens(ctx context.Context, keyID string) (int, error) {
 		return 0, err
 	}
 	var n int
-	err := s.conn.QueryRow(ctx, `SELECT count(*) FROM tokens t JOIN keys k ON k.id = t.key_id
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tokens t JOIN keys k ON k.id = t.key_id
 		WHERE t.key_id = $1 AND t.revoked_at IS NULL AND k.revoked_at IS NULL AND t.expires_at > $2 AND k.expires_at > $2`,
 		keyID, s.now().Unix()).Scan(&n)
 	return n, s.translate("read", err)
@@ -188,7 +188,7 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	query := `SELECT ` + keyColumns + ` FROM keys WHERE ` + b.sql() +
 		` ORDER BY ` + strings.NewReplacer("DIR", dir, "NULLPOS", nulls).Replace(order) +
 		` LIMIT ` + limit + ` OFFSET ` + strconv.Itoa(f.Offset)
-	rows, err := s.conn.Query(ctx, query, b.args...)
+	rows, err := s.pool.Query(ctx, query, b.args...)
 	if err != nil {
 		return s.translate("read", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/keyward/keyward/internal/keys"
 )
 
@@ -25,9 +26,10 @@ const retryFor = 30 * time.Second
 
 var _ keys.Store = (*Store)(nil)
 
-// Store implements keys.Store on a PostgreSQL database.
+// Store implements keys.Store on a PostgreSQL database, through a small
+// pool of connections: a command uses one, a server several at once.
 type Store struct {
-	conn   *pgx.Conn
+	pool   *pgxpool.Pool
 	where  string // the URL without its password, for messages
 	Policy keys.Policy
 	// Now is the clock, read once per transaction.
@@ -43,20 +45,31 @@ func Open(ctx context.Context, url string, policy keys.Policy, create bool) (*St
 	if err != nil {
 		return nil, err
 	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, connectError(where, cfg, err)
+		return nil, connectError(where, cfg.ConnConfig, err)
 	}
-	s := &Store{conn: conn, where: where, Policy: policy, Now: time.Now}
+	// The pool connects lazily: the first connection, made here, is the
+	// one whose failure (a password, a host, a database) is reported.
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		pool.Close()
+		return nil, connectError(where, cfg.ConnConfig, err)
+	}
+	c.Release()
+	s := &Store{pool: pool, where: where, Policy: policy, Now: time.Now}
 	if err := s.checkSchema(ctx, create); err != nil {
-		conn.Close(context.Background())
+		pool.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
 // Close ends the connection.
-func (s *Store) Close() error { return s.conn.Close(context.Background()) }
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
 
 // Where is the database's URL without its password.
 func (s *Store) Where() string { return s.where }
@@ -91,7 +104,7 @@ func (s *Store) writeAs(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.
 var serializable = pgx.TxOptions{IsoLevel: pgx.Serializable}
 
 func (s *Store) writeOnce(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx, now time.Time) error) error {
-	tx, err := s.conn.BeginTx(ctx, opts)
+	tx, err := s.pool.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func Latest() int { return len(migrationNames()) }
 func (s *Store) checkSchema(ctx context.Context, create bool) error {
 	var marked bool
 	var tables int
-	if err := s.conn.QueryRow(ctx, schemaState).Scan(&marked, &tables); err != nil {
+	if err := s.pool.QueryRow(ctx, schemaState).Scan(&marked, &tables); err != nil {
 		return s.translate("read", err)
 	}
 	switch {
@@ -45,7 +45,7 @@ func (s *Store) checkSchema(ctx context.Context, create bool) error {
 	case !marked:
 		return s.migrate(ctx)
 	}
-	version, err := s.version(ctx, s.conn)
+	version, err := s.version(ctx, s.pool)
 	if err != nil {
 		return err
 	}

@@ -31,13 +31,13 @@ func loadRegistry(ctx context.Context, q querier) (keys.Registry, error) {
 
 // Registry returns the scope registry.
 func (s *Store) Registry(ctx context.Context) (keys.Registry, error) {
-	reg, err := loadRegistry(ctx, s.conn)
+	reg, err := loadRegistry(ctx, s.pool)
 	return reg, s.translate("read", err)
 }
 
 // Scopes lists the registry with how many non-revoked keys name each scope.
 func (s *Store) Scopes(ctx context.Context) ([]keys.Scope, error) {
-	rows, err := s.conn.Query(ctx, `SELECT s.name, s.description, s.admin_only, s.created_at, coalesce(u.n, 0)
+	rows, err := s.pool.Query(ctx, `SELECT s.name, s.description, s.admin_only, s.created_at, coalesce(u.n, 0)
 		FROM scopes s LEFT JOIN (
 			SELECT u.name, count(*) AS n FROM keys k, unnest(k.scopes) AS u(name)
 			WHERE k.revoked_at IS NULL GROUP BY u.name
