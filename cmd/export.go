@@ -75,19 +75,14 @@ func runExport(ctx context.Context, f *Factory, opts *ExportOptions) error {
 // writeExport writes the scope lines, then the key lines.
 func writeExport(ctx context.Context, store keys.Store, w io.Writer) error {
 	var buf []byte
-	write := func(j *output.JSON) error {
-		buf = append(j.Bytes(), '\n')
+	write := func(line []byte) error {
+		buf = append(line, '\n')
 		_, err := w.Write(buf)
 		return err
 	}
 	return store.Export(ctx,
-		func(sc keys.Scope) error {
-			return write(output.NewObject(buf).String("scope", sc.Name).String("description", sc.Description).
-				Bool("admin_only", sc.AdminOnly).Time("created_at", sc.CreatedAt))
-		},
-		func(k *keys.Key, hash string) error {
-			return write(output.NewObject(buf).Key(k).String("key_sha256", hash))
-		})
+		func(sc keys.Scope) error { return write(output.ExportScope(buf, sc)) },
+		func(k *keys.Key, hash string) error { return write(output.ExportKey(buf, k, hash)) })
 }
 
 // writeFileAtomically writes path through a temporary file beside it, so
