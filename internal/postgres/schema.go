@@ -30,8 +30,21 @@ const schemaState = `SELECT
 func Latest() int { return len(migrationNames()) }
 
 // checkSchema recognises keyward's tables and brings them up to date. An
-// up-to-date database costs two small queries.
+// up-to-date database costs one small query.
 func (s *Store) checkSchema(ctx context.Context, create bool) error {
+	// The common case first, in one round trip: keyward's tables, up to
+	// date. Anything else takes a closer look.
+	var have int
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM keyward_schema`).Scan(&have)
+	if err == nil && have == Latest() {
+		return nil
+	}
+	if err != nil && sqlState(err) != codeUndefinedTable {
+		if c := sqlState(err); c == "42703" || c == "42883" {
+			return s.errForeign()
+		}
+		return s.translate("read", err)
+	}
 	var marked bool
 	var tables int
 	if err := s.pool.QueryRow(ctx, schemaState).Scan(&marked, &tables); err != nil {

@@ -3,7 +3,7 @@
 -- the SQLite schema, so that one description serves both. Text that keyward
 -- sorts or looks up is in the "C" collation: byte order, as on SQLite.
 CREATE TABLE keys (
-	seq               bigint  GENERATED ALWAYS AS IDENTITY UNIQUE, -- insertion order
+	seq               bigint  GENERATED ALWAYS AS IDENTITY,        -- insertion order
 	id                text    COLLATE "C" PRIMARY KEY,             -- public id, 12 base62 characters
 	alias             text    COLLATE "C" NOT NULL UNIQUE,
 	hash              text    COLLATE "C" NOT NULL UNIQUE,         -- hex SHA-256 of the whole key string
