@@ -184,3 +184,26 @@ func TestTableWithoutHeader(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestTableHeaderOnlyAndWideCells(t *testing.T) {
+	tbl := NewTable("name", "admin_only")
+	var out bytes.Buffer
+	if err := tbl.Render(&out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "NAME  ADMIN ONLY\n" {
+		t.Errorf("header only: got %q", got)
+	}
+	// East-Asian wide characters count two columns, emoji too.
+	tbl = NewTable()
+	tbl.Row("日本語", "x")
+	tbl.Row("ab", "y")
+	tbl.Row("😀", "z")
+	out.Reset()
+	if err := tbl.Render(&out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "日本語  x\nab      y\n😀      z\n" {
+		t.Errorf("wide cells: got %q", got)
+	}
+}
