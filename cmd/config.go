@@ -24,19 +24,7 @@ which database a cron job really opens.`,
 				f.Warn("admin_role %q is not one of the roles: no key can be given an admin-only scope", cfg.Policy.AdminRole)
 			}
 			if f.JSON {
-				j := output.NewObject(nil)
-				for _, k := range config.Keys {
-					j.Object(k, func(o *output.JSON) {
-						if k == "roles" {
-							o.Strings("value", cfg.Policy.Roles)
-						} else {
-							o.String("value", cfg.Values[k])
-						}
-						o.String("source", cfg.Sources[k])
-					})
-				}
-				j.NullString("config_file", file)
-				return f.WriteJSON(j.Bytes())
+				return f.PrintJSON(configDoc(cfg))
 			}
 			t := output.NewTable("SETTING", "VALUE", "SOURCE")
 			for _, k := range config.Keys {
@@ -49,4 +37,24 @@ which database a cron job really opens.`,
 			return t.Render(f.IO.Out)
 		},
 	}
+}
+
+// configDoc is the effective configuration as keyward config's JSON.
+func configDoc(cfg *config.Config) output.ConfigDoc {
+	set := func(k string) output.Setting {
+		return output.Setting{Value: cfg.Values[k], Source: cfg.Sources[k]}
+	}
+	d := output.ConfigDoc{
+		DB: set("db"), KeyPrefix: set("key_prefix"), DefaultTTL: set("default_ttl"), MaxTTL: set("max_ttl"),
+		TokenTTL: set("token_ttl"), MaxTokenTTL: set("max_token_ttl"), Roles: set("roles"),
+		AdminRole: set("admin_role"), Output: set("output"),
+	}
+	d.Roles.Value = cfg.Policy.Roles
+	if cfg.Policy.Roles == nil {
+		d.Roles.Value = []string{}
+	}
+	if cfg.File != "" {
+		d.ConfigFile = &cfg.File
+	}
+	return d
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -151,15 +152,9 @@ func runRenew(ctx context.Context, f *Factory, opts *RenewOptions) error {
 func (f *Factory) printKeys(ks []*keys.Key, asArray bool) error {
 	if f.JSON {
 		if !asArray && len(ks) == 1 {
-			return f.WriteJSON(keyObject(nil, ks[0], nil))
+			return f.PrintJSON(output.NewKeyDoc(ks[0]))
 		}
-		a := NewArray(f.IO.Out)
-		for _, k := range ks {
-			if err := a.Add(keyObject(nil, k, nil)); err != nil {
-				return err
-			}
-		}
-		return a.Close()
+		return printJSONArray(f, ks, func(k *keys.Key) any { return output.NewKeyDoc(k) })
 	}
 	if len(ks) == 0 {
 		f.Hint("no keys matched")

@@ -51,7 +51,7 @@ func runShow(ctx context.Context, f *Factory, ref string) error {
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(keyObject(nil, k, func(j *output.JSON) { j.Int("active_tokens", int64(n)) }))
+		return f.PrintJSON(output.ShownDoc{KeyDoc: output.NewKeyDoc(k), ActiveTokens: n})
 	}
 	t := f.recordTable(k)
 	t.Row("ACTIVE TOKENS", strconv.Itoa(n))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -96,7 +97,7 @@ func runUpdate(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(keyObject(nil, k, nil))
+		return f.PrintJSON(output.NewKeyDoc(k))
 	}
 	return f.recordTable(k).Render(f.IO.Out)
 }

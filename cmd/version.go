@@ -67,8 +67,7 @@ Go and SQLite versions inside it. Include this in bug reports.`,
 			v, cm, d := buildInfo()
 			sv := sqlite.Version()
 			if f.JSON {
-				return f.WriteJSON(output.NewObject(nil).String("version", v).String("commit", cm).
-					String("date", d).String("go", runtime.Version()).String("sqlite", sv).Bytes())
+				return f.PrintJSON(output.VersionDoc{Version: v, Commit: cm, Date: d, Go: runtime.Version(), SQLite: sv})
 			}
 			t := output.NewTable()
 			t.Row("VERSION", v)
