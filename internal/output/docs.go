@@ -213,5 +213,6 @@ type ConfigDoc struct {
 	Roles       Setting `json:"roles"`
 	AdminRole   Setting `json:"admin_role"`
 	Output      Setting `json:"output"`
+	Engine      string  `json:"engine"` // sqlite or postgres
 	ConfigFile  *string `json:"config_file"`
 }

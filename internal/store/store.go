@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -68,4 +69,17 @@ func Open(ctx context.Context, db string, opt Options) (keys.Store, error) {
 // NotFound is the error for a database that does not exist.
 func NotFound(db string) *keys.Error {
 	return keys.Errorf(keys.EINTERNAL, "db_not_found", "no database at %s", db)
+}
+
+// Display is db as it may be shown: a PostgreSQL URL without its
+// password.
+func Display(db string) string {
+	if Engine(db) != Postgres {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
 }
