@@ -77,7 +77,11 @@ for cron.`,
 	fl.StringVar(&owner, "owner", "", "with --all: only keys of this owner")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "with --all: show what would be renewed, change nothing")
 	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
-	c.ValidArgsFunction = f.completeAliases(0)
+	c.ValidArgsFunction = f.completeAliases(0, func(c *cobra.Command) bool {
+		// Only --reactivate brings a revoked key back.
+		r, _ := c.Flags().GetBool("reactivate")
+		return r
+	})
 	return c
 }
 

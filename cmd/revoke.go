@@ -53,7 +53,7 @@ found in a log, when you do not know its alias.`,
 	}
 	c.Flags().StringVar(&opts.Reason, "reason", "", "why, kept with the record")
 	c.Flags().StringVar(&opts.KeyFile, "key-file", "", "revoke the key read from FILE, or - for standard input")
-	c.ValidArgsFunction = f.completeAliases(0)
+	c.ValidArgsFunction = f.completeAliases(0, activeKeys)
 	return c
 }
 

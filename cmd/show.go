@@ -40,7 +40,7 @@ and its hash are never shown; "masked" is the stub to recognise the key by.`,
 			}
 			return runShow(c.Context(), f, &opts)
 		},
-		ValidArgsFunction: f.completeAliases(1),
+		ValidArgsFunction: f.completeAliases(1, everyKey),
 	}
 }
 

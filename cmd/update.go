@@ -80,7 +80,7 @@ role. At least one change is required.`,
 	fl.StringArrayVar(&scopes, "scope", nil, "new scopes, replacing the old ones (repeatable; '*' for all)")
 	durationVar(fl, &tokenTTL, "token-ttl", "longest token that may be minted from the key")
 	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
-	c.ValidArgsFunction = f.completeAliases(1)
+	c.ValidArgsFunction = f.completeAliases(1, everyKey)
 	return c
 }
 
