@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -114,10 +113,19 @@ const maxAliasCompletions = 500
 
 var errEnough = errors.New("enough completions")
 
+// Which keys a command's alias completion offers.
+var (
+	// activeKeys: keys that are not revoked.
+	activeKeys = func(*cobra.Command) bool { return false }
+	// everyKey: revoked keys too.
+	everyKey = func(*cobra.Command) bool { return true }
+)
+
 // completeAliases offers aliases from the database that start with what
-// was typed: revoked keys for show and update only, and for renew with
-// --reactivate. n is how many arguments the command takes (0: any).
-func (f *Factory) completeAliases(n int) cobra.CompletionFunc {
+// was typed; revoked keys only when withRevoked says so for the command
+// line being completed. n is how many arguments the command takes (0:
+// any).
+func (f *Factory) completeAliases(n int, withRevoked func(*cobra.Command) bool) cobra.CompletionFunc {
 	return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if n > 0 && len(args) >= n || given(c, "all") || given(c, "key-file") {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -127,15 +135,7 @@ func (f *Factory) completeAliases(n int) cobra.CompletionFunc {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer closeStore(s)
-		filter := keys.Filter{Sort: "alias", Search: toComplete}
-		switch c.Name() {
-		case "show", "update":
-			filter.AllStatuses = true
-		case "renew":
-			if r, _ := c.Flags().GetBool("reactivate"); r {
-				filter.AllStatuses = true
-			}
-		}
+		filter := keys.Filter{Sort: "alias", Search: toComplete, AllStatuses: withRevoked(c)}
 		var out []cobra.Completion
 		now := f.now()
 		err := s.ListKeys(c.Context(), filter, func(k *keys.Key) error {
@@ -220,8 +220,4 @@ func (f *Factory) completeScopes(c *cobra.Command, args []string, toComplete str
 }
 
 // closeStore closes a store opened for one completion request.
-func closeStore(s keys.Store) {
-	if c, ok := s.(io.Closer); ok {
-		c.Close()
-	}
-}
+func closeStore(s keys.Store) { s.Close() }

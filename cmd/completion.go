@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -26,7 +27,9 @@ var Shells = []struct{ Name, Ext string }{
 }
 
 // NewCmdCompletion builds keyward completion.
-func NewCmdCompletion(f *Factory) *cobra.Command {
+// runF replaces the run function (which writes the script for shell) in
+// tests.
+func NewCmdCompletion(f *Factory, runF func(ctx context.Context, shell string) error) *cobra.Command {
 	var names []string
 	for _, s := range Shells {
 		names = append(names, s.Name)
@@ -67,6 +70,9 @@ error. Release archives carry the same scripts in completions/.`,
 		// shell from starting.
 		Annotations: map[string]string{noConfig: "yes"},
 		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(c.Context(), args[0])
+			}
 			return genCompletion(c.Root(), args[0], f.IO.Out)
 		},
 	}

@@ -20,11 +20,11 @@ func (f *Factory) prepare(c *cobra.Command) error {
 	if c.Annotations[noConfig] == "" {
 		f.Config, err = config.Load(c.Flags(), f.IO.Env)
 	}
+	asJSON := wantsJSON(c.Flags(), f.IO.Env)
 	if f.Config != nil {
-		f.JSON = f.Config.Output == "json"
-	} else {
-		f.JSON = wantsJSON(c.Flags(), f.IO.Env)
+		asJSON = f.Config.Output == "json"
 	}
+	f.JSON = asJSON
 	return err
 }
 

@@ -123,18 +123,16 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		_, err := fmt.Fprintln(f.IO.Out, res.Secret)
 		return err
 	case f.JSON:
-		return f.WriteJSON(keyObject(nil, res.Key, func(j *output.JSON) {
-			// With --or-renew, "renewed" is always there, so that a
-			// script can test it whichever way it went.
-			if res.Renewed {
-				j.Bool("renewed", true)
-				return
-			}
-			j.String("key", res.Secret)
-			if opts.OrRenew {
-				j.Bool("renewed", false)
-			}
-		}))
+		doc := output.CreatedDoc{KeyDoc: output.NewKeyDoc(res.Key)}
+		// With --or-renew, "renewed" is always there, so that a script
+		// can test it whichever way it went.
+		if res.Renewed || opts.OrRenew {
+			doc.Renewed = &res.Renewed
+		}
+		if !res.Renewed {
+			doc.Key = res.Secret
+		}
+		return f.PrintJSON(doc)
 	case res.Renewed:
 		return f.recordTable(res.Key, [2]string{"RENEWED", "yes"}).Render(f.IO.Out)
 	}

@@ -81,8 +81,8 @@ func writeExport(ctx context.Context, store keys.Store, w io.Writer) error {
 		return err
 	}
 	return store.Export(ctx,
-		func(sc keys.Scope) error { return write(output.ExportScope(buf, sc)) },
-		func(k *keys.Key, hash string) error { return write(output.ExportKey(buf, k, hash)) })
+		func(sc keys.Scope) error { return write(output.ExportScope(buf[:0], sc)) },
+		func(k *keys.Key, hash string) error { return write(output.ExportKey(buf[:0], k, hash)) })
 }
 
 // writeFileAtomically writes path through a temporary file beside it, so

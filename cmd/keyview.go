@@ -7,15 +7,6 @@ import (
 	"github.com/keyward/keyward/internal/output"
 )
 
-// keyObject is a key's JSON object, with extra fields added by fn.
-func keyObject(buf []byte, k *keys.Key, fn func(*output.JSON)) []byte {
-	j := output.NewObject(buf).Key(k)
-	if fn != nil {
-		fn(j)
-	}
-	return j.Bytes()
-}
-
 // recordTable renders one key as labelled lines.
 func (f *Factory) recordTable(k *keys.Key, extra ...[2]string) *output.Table {
 	now, tty := f.now(), f.IO.OutTTY

@@ -116,7 +116,7 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 		a := NewArray(f.IO.Out)
 		var buf []byte
 		err := store.ListKeys(ctx, filter, func(k *keys.Key) error {
-			buf = keyObject(buf, k, nil)
+			buf = output.AppendKey(buf[:0], k)
 			return a.Add(buf)
 		})
 		if err != nil {

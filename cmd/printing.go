@@ -71,6 +71,21 @@ func (f *Factory) PrintJSON(v any) error {
 	return f.WriteJSON(b)
 }
 
+// printJSONArray writes items as one JSON array, each as doc makes it.
+func printJSONArray[T any](f *Factory, items []T, doc func(T) any) error {
+	a := NewArray(f.IO.Out)
+	for _, it := range items {
+		b, err := output.Marshal(doc(it))
+		if err != nil {
+			return err
+		}
+		if err := a.Add(b); err != nil {
+			return err
+		}
+	}
+	return a.Close()
+}
+
 // Array writes a JSON array element by element, so that a long list is
 // never held in memory.
 type Array struct {

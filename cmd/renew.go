@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -76,7 +77,11 @@ for cron.`,
 	fl.StringVar(&owner, "owner", "", "with --all: only keys of this owner")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "with --all: show what would be renewed, change nothing")
 	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
-	c.ValidArgsFunction = f.completeAliases(0)
+	c.ValidArgsFunction = f.completeAliases(0, func(c *cobra.Command) bool {
+		// Only --reactivate brings a revoked key back.
+		r, _ := c.Flags().GetBool("reactivate")
+		return r
+	})
 	return c
 }
 
@@ -151,15 +156,9 @@ func runRenew(ctx context.Context, f *Factory, opts *RenewOptions) error {
 func (f *Factory) printKeys(ks []*keys.Key, asArray bool) error {
 	if f.JSON {
 		if !asArray && len(ks) == 1 {
-			return f.WriteJSON(keyObject(nil, ks[0], nil))
+			return f.PrintJSON(output.NewKeyDoc(ks[0]))
 		}
-		a := NewArray(f.IO.Out)
-		for _, k := range ks {
-			if err := a.Add(keyObject(nil, k, nil)); err != nil {
-				return err
-			}
-		}
-		return a.Close()
+		return printJSONArray(f, ks, func(k *keys.Key) any { return output.NewKeyDoc(k) })
 	}
 	if len(ks) == 0 {
 		f.Hint("no keys matched")

@@ -71,9 +71,9 @@ never from the command line.`,
 		NewCmdVerify(f, nil),
 		NewCmdImport(f, nil),
 		NewCmdExport(f, nil),
-		NewCmdConfig(f),
-		NewCmdVersion(f),
-		NewCmdCompletion(f),
+		NewCmdConfig(f, nil),
+		NewCmdVersion(f, nil),
+		NewCmdCompletion(f, nil),
 	)
 	completeFlags(root, map[string]cobra.CompletionFunc{"output": fixedValues(outputValues)})
 	refuseConflictingRepeats(root)

@@ -141,13 +141,7 @@ func runScopesList(ctx context.Context, f *Factory) error {
 		return err
 	}
 	if f.JSON {
-		a := NewArray(f.IO.Out)
-		for _, sc := range scopes {
-			if err := a.Add(scopeJSON(sc)); err != nil {
-				return err
-			}
-		}
-		return a.Close()
+		return printJSONArray(f, scopes, func(sc keys.Scope) any { return scopeDoc(sc) })
 	}
 	if err := scopesTable(scopes).Render(f.IO.Out); err != nil {
 		return err
@@ -171,7 +165,7 @@ func runScopesAdd(ctx context.Context, f *Factory, opts *ScopeAddOptions) error 
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(scopeJSON(sc))
+		return f.PrintJSON(scopeDoc(sc))
 	}
 	return scopesTable([]keys.Scope{sc}).Render(f.IO.Out)
 }
@@ -186,18 +180,13 @@ func runScopesRemove(ctx context.Context, f *Factory, opts *ScopeRemoveOptions) 
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(output.NewObject(nil).String("name", name).Bool("removed", true).Bytes())
+		return f.PrintJSON(output.ScopeRemovedDoc{Name: name, Removed: true})
 	}
 	return nil
 }
 
-func scopeJSON(sc keys.Scope) []byte {
-	return output.NewObject(nil).
-		String("name", sc.Name).
-		String("description", sc.Description).
-		Bool("admin_only", sc.AdminOnly).
-		Int("keys", int64(sc.Keys)).
-		Bytes()
+func scopeDoc(sc keys.Scope) output.ScopeDoc {
+	return output.ScopeDoc{Name: sc.Name, Description: sc.Description, AdminOnly: sc.AdminOnly, Keys: sc.Keys}
 }
 
 func scopesTable(scopes []keys.Scope) *output.Table {

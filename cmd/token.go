@@ -99,15 +99,7 @@ func runToken(ctx context.Context, f *Factory, opts *TokenOptions) error {
 		_, err := fmt.Fprintln(f.IO.Out, res.Secret)
 		return err
 	case f.JSON:
-		return f.WriteJSON(output.NewObject(nil).
-			String("token", res.Secret).
-			String("id", t.ID).
-			String("key_id", t.KeyID).
-			String("alias", t.Alias).
-			Strings("scopes", t.Scopes).
-			Time("created_at", t.CreatedAt).
-			Time("expires_at", t.ExpiresAt).
-			Bytes())
+		return f.PrintJSON(output.NewTokenDoc(res.Secret, t))
 	}
 	now, tty := f.now(), f.IO.OutTTY
 	tbl := output.NewTable()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -79,7 +80,7 @@ role. At least one change is required.`,
 	fl.StringArrayVar(&scopes, "scope", nil, "new scopes, replacing the old ones (repeatable; '*' for all)")
 	durationVar(fl, &tokenTTL, "token-ttl", "longest token that may be minted from the key")
 	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
-	c.ValidArgsFunction = f.completeAliases(1)
+	c.ValidArgsFunction = f.completeAliases(1, everyKey)
 	return c
 }
 
@@ -96,7 +97,7 @@ func runUpdate(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(keyObject(nil, k, nil))
+		return f.PrintJSON(output.NewKeyDoc(k))
 	}
 	return f.recordTable(k).Render(f.IO.Out)
 }

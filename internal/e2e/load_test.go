@@ -75,7 +75,7 @@ func TestConcurrentCreates(t *testing.T) {
 func TestSameAliasRace(t *testing.T) {
 	const n = 12
 	e := newEnv(t)
-	e.ok("list") // the database exists: the race is on the alias alone
+	e.emptyDB() // the database exists: the race is on the alias alone
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := make(chan struct{})

@@ -148,7 +148,7 @@ func TestPostgresConfig(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Engine != "postgres" || strings.Contains(out, pw) || !strings.HasPrefix(cfg.DB.Value, "postgres://"+u.User.Username()+"@") {
+	if cfg.Engine != "postgres" || strings.Contains(out, pw) || !strings.HasPrefix(cfg.DB.Value, "postgres://"+u.User.Username()+":xxxxx@") {
 		t.Errorf("config -o json: engine %q, db %q", cfg.Engine, cfg.DB.Value)
 	}
 }

@@ -26,16 +26,19 @@ func IsURL(db string) bool {
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-// Redact returns url without its password: the user's part keeps the
-// user name only, and password parameters are dropped. It never returns
-// the password, even for a URL that does not parse.
+// Redact returns url without its password: a password in the user's
+// part shows as xxxxx (so that one can see it is there), and password
+// parameters are dropped. It never returns the password, even for a URL
+// that does not parse.
 func Redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return redactUnparsed(raw)
 	}
 	if u.User != nil {
-		u.User = url.User(u.User.Username())
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
 	}
 	q := u.Query()
 	for name := range q {
@@ -60,7 +63,10 @@ func redactUnparsed(raw string) string {
 	}
 	authority, path := rest[:end], rest[end:]
 	if at := strings.LastIndex(authority, "@"); at >= 0 {
-		user, _, _ := strings.Cut(authority[:at], ":")
+		user, _, hasPassword := strings.Cut(authority[:at], ":")
+		if hasPassword {
+			user += ":xxxxx"
+		}
 		authority = user + authority[at:]
 	}
 	path, _, _ = strings.Cut(path, "?")

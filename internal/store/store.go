@@ -77,3 +77,12 @@ func Open(ctx context.Context, db string, opt Options) (keys.Store, error) {
 func NotFound(db string) *keys.Error {
 	return keys.Errorf(keys.EINTERNAL, "db_not_found", "no database at %s", db)
 }
+
+// Display is db as it may be shown: a PostgreSQL URL without its
+// password.
+func Display(db string) string {
+	if Engine(db) != Postgres {
+		return db
+	}
+	return postgres.Redact(db) // no password, not even in a parameter
+}
