@@ -192,14 +192,14 @@ func (b *bench) run() error {
 	}
 
 	fmt.Printf("\nPostgreSQL %s, %d keys, medians of %d runs (verify: %d)\n\n", serverVersion(full), *nKeys, *runs, *vRuns)
-	fmt.Println("| figure | keyward | other | ratio | target | met |")
-	fmt.Println("|---|---|---|---|---|---|")
+	fmt.Println("| figure | keyward | other | ratio | target | met | CPU keyward / other |")
+	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		if r.single {
-			fmt.Printf("| %s | %s | – | – | ≤ %s | %s |\n", r.name, ms(r.a), ms(r.limit), yes(r.a <= r.limit))
+			fmt.Printf("| %s | %s | – | – | ≤ %s | %s | %s / – |\n", r.name, ms(r.a), ms(r.limit), yes(r.a <= r.limit), ms(r.cpuA))
 			continue
 		}
-		fmt.Printf("| %s | %s | %s | %.2f× | ≤ %.1f× | %s |\n", r.name, ms(r.a), ms(r.b), r.ratio(), r.target, yes(r.ratio() <= r.target))
+		fmt.Printf("| %s | %s | %s | %.2f× | ≤ %.1f× | %s | %s / %s |\n", r.name, ms(r.a), ms(r.b), r.ratio(), r.target, yes(r.ratio() <= r.target), ms(r.cpuA), ms(r.cpuB))
 	}
 	fmt.Printf("\nlist -o json peak RSS: %.1f MiB for %s keys, %.1f MiB for 1,000 (constant memory: the rows are streamed)\n", rssAll, thousands(*nKeys), rssSmall)
 	fmt.Printf("load average during the run: %s\n", loadAverage())

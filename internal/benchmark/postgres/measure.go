@@ -41,22 +41,23 @@ type result struct {
 	target     float64
 	limit      time.Duration
 	single     bool
-	a, b       time.Duration
+	a, b       time.Duration // wall time
+	cpuA, cpuB time.Duration // user + system time of the process and its children
 	rssA, rssB float64
 }
 
 func (r result) ratio() float64 { return float64(r.a) / float64(r.b) }
 
 type sample struct {
-	wall time.Duration
-	rss  float64
+	wall, cpu time.Duration
+	rss       float64
 }
 
 // compare runs a and b alternately, n times each, after a warm-up run of
 // each, swapping the order every other round.
 func compare(name string, target float64, n int, a, b func() *exec.Cmd) result {
 	r := result{name: name, target: target}
-	var wa, wb []time.Duration
+	var wa, wb, ca, cb []time.Duration
 	timeRun(a)
 	timeRun(b)
 	for i := 0; i < n; i++ {
@@ -66,25 +67,25 @@ func compare(name string, target float64, n int, a, b func() *exec.Cmd) result {
 		} else {
 			sb, sa = timeRun(b), timeRun(a)
 		}
-		wa, wb = append(wa, sa.wall), append(wb, sb.wall)
+		wa, wb, ca, cb = append(wa, sa.wall), append(wb, sb.wall), append(ca, sa.cpu), append(cb, sb.cpu)
 		r.rssA, r.rssB = max(r.rssA, sa.rss), max(r.rssB, sb.rss)
 	}
-	r.a, r.b = median(wa), median(wb)
-	fmt.Fprintf(os.Stderr, "  %-60s %9s %9s %5.2f×\n", name, ms(r.a), ms(r.b), r.ratio())
+	r.a, r.b, r.cpuA, r.cpuB = median(wa), median(wb), median(ca), median(cb)
+	fmt.Fprintf(os.Stderr, "  %-60s %9s %9s %5.2f×   cpu %9s %9s\n", name, ms(r.a), ms(r.b), r.ratio(), ms(r.cpuA), ms(r.cpuB))
 	return r
 }
 
 // single times one process n times against an absolute limit.
 func single(name string, limit time.Duration, n int, a func() *exec.Cmd) result {
 	r := result{name: name, limit: limit, single: true}
-	var wa []time.Duration
+	var wa, ca []time.Duration
 	for i := 0; i < n; i++ {
 		s := timeRun(a)
-		wa = append(wa, s.wall)
+		wa, ca = append(wa, s.wall), append(ca, s.cpu)
 		r.rssA = max(r.rssA, s.rss)
 	}
-	r.a = median(wa)
-	fmt.Fprintf(os.Stderr, "  %-60s %9s\n", name, ms(r.a))
+	r.a, r.cpuA = median(wa), median(ca)
+	fmt.Fprintf(os.Stderr, "  %-60s %9s   cpu %9s\n", name, ms(r.a), ms(r.cpuA))
 	return r
 }
 
@@ -101,6 +102,7 @@ func timeRun(mk func() *exec.Cmd) sample {
 	if err != nil {
 		fatal(fmt.Errorf("%s: %v", strings.Join(c.Args, " "), err))
 	}
+	s.cpu = c.ProcessState.UserTime() + c.ProcessState.SystemTime()
 	if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.rss = float64(ru.Maxrss) / 1024
 	}
