@@ -40,7 +40,7 @@ func TestHashComparisonsAreConstantTime(t *testing.T) {
 	root := filepath.Join(filepath.Dir(here), "..")
 	fset := token.NewFileSet()
 	var hashEqualCalls int
-	for _, dir := range []string{"sqlite", "keys"} {
+	for _, dir := range []string{"sqlite", "postgres", "keys"} {
 		files, err := filepath.Glob(filepath.Join(root, dir, "*.go"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no sources in %s: %v", dir, err)
