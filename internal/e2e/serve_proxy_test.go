@@ -81,7 +81,7 @@ type proxyFixture struct {
 // seen is what the upstream received about the caller.
 type seen struct {
 	Path, ID, Alias, Kind, Roles, Scopes, Authorization, APIKey string
-	HasRoles                                                   bool
+	HasRoles                                                    bool
 }
 
 func newProxyFixture(t *testing.T) *proxyFixture {
