@@ -62,6 +62,7 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 		return err
 	}
 	var watch serve.Watcher
+	var finder keys.Finder
 	switch s := st.(type) {
 	case *sqlite.Store:
 		s.SetReaders(runtime.GOMAXPROCS(0) + 2)
@@ -70,7 +71,7 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 			return err
 		}
 		defer w.Close()
-		watch = w
+		watch, finder = w, s.Finder()
 	default:
 		return keys.Errorf(keys.EINTERNAL, "engine_unsupported", "serve cannot watch this database for changes")
 	}
@@ -83,7 +84,7 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 	}
 	srv := serve.New(serve.Options{
 		Policy: f.Config.Policy,
-		Finder: st,
+		Finder: finder,
 		Watch:  watch,
 		Log:    slog.New(slog.NewJSONHandler(f.IO.ErrOut, nil)),
 		Now:    f.Now,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -27,7 +28,21 @@ type Watcher struct {
 	mu      sync.Mutex // one statement at a time on the one connection
 	conn    *sql.Conn
 	version *sql.Stmt
+
+	// The wal-index header, read from the -shm file: every commit in WAL
+	// mode rewrites it (its change counter, frame count or salts), so an
+	// unchanged header means PRAGMA data_version would answer as before.
+	// Reading 96 bytes costs one pread; the pragma, a read transaction.
+	shm     *os.File // nil: ask the pragma every time
+	state   sync.RWMutex
+	header  [walHeaderSize]byte // as read just before the last pragma
+	known   bool
+	current uint64 // what that pragma answered
 }
+
+// walHeaderSize is the two copies of the wal-index header at the start of
+// the -shm file (https://sqlite.org/walformat.html#the_wal_index_file_format).
+const walHeaderSize = 96
 
 // Watch opens the store's watcher, on a connection of its own.
 func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
@@ -45,9 +60,20 @@ func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
 	if err == nil {
 		w.version, err = w.conn.PrepareContext(ctx, `PRAGMA data_version`)
 	}
+	if err == nil {
+		_, err = w.Changes(ctx) // starts the WAL index if no one had
+	}
 	if err != nil {
 		db.Close()
 		return nil, s.translate("open", err)
+	}
+	if f, err := os.Open(s.path + "-shm"); err == nil {
+		var h [walHeaderSize]byte
+		if n, _ := f.ReadAt(h[:], 0); n == walHeaderSize {
+			w.shm = f
+		} else {
+			f.Close()
+		}
 	}
 	return w, nil
 }
@@ -57,12 +83,35 @@ func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
 func (s *Store) SetReaders(n int) { s.db.SetMaxOpenConns(n); s.db.SetMaxIdleConns(n) }
 
 // Changes returns PRAGMA data_version: it differs from the value it
-// returned before whenever another connection has committed since.
+// returned before whenever another connection has committed since. The
+// pragma runs only when the wal-index header moved since it last ran.
 func (w *Watcher) Changes(ctx context.Context) (uint64, error) {
+	var h [walHeaderSize]byte
+	if w.shm != nil {
+		if n, _ := w.shm.ReadAt(h[:], 0); n == walHeaderSize {
+			w.state.RLock()
+			same, v := w.known && h == w.header, w.current
+			w.state.RUnlock()
+			if same {
+				return v, nil
+			}
+		}
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	// The header is read before the pragma: if it is the same later,
+	// nothing was committed after the pragma's answer.
+	fresh := w.shm != nil
+	if fresh {
+		n, _ := w.shm.ReadAt(h[:], 0)
+		fresh = n == walHeaderSize
+	}
 	var v int64
-	if err := w.version.QueryRowContext(ctx).Scan(&v); err != nil {
+	err := w.version.QueryRowContext(ctx).Scan(&v)
+	w.state.Lock()
+	w.header, w.known, w.current = h, fresh && err == nil, uint64(v)
+	w.state.Unlock()
+	if err != nil {
 		return 0, err
 	}
 	return uint64(v), nil
@@ -109,7 +158,74 @@ func (w *Watcher) Ping(ctx context.Context) error {
 func (w *Watcher) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.shm != nil {
+		w.shm.Close()
+	}
 	w.version.Close()
 	w.conn.Close()
 	return w.db.Close()
+}
+
+// Finder returns a keys.Finder for a long-running reader: the same
+// look-ups as the Store's, on statements prepared once per connection
+// instead of parsed at every call.
+func (s *Store) Finder() keys.Finder {
+	return &finder{s: s, q: &preparedQuerier{db: s.db, stmts: make(map[string]*sql.Stmt)}}
+}
+
+type finder struct {
+	s *Store
+	q *preparedQuerier
+}
+
+func (f *finder) FindCredential(ctx context.Context, hash string) (*keys.Subject, error) {
+	sub, err := findCredential(ctx, f.q, hash, f.s.now())
+	return sub, f.s.translate("read", err)
+}
+
+func (f *finder) Registry(ctx context.Context) (keys.Registry, error) {
+	reg, err := loadRegistry(ctx, f.q)
+	return reg, f.s.translate("read", err)
+}
+
+// preparedQuerier runs each query text through a statement prepared on
+// first use; database/sql then prepares it once on each connection.
+type preparedQuerier struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func (p *preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := p.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmts[query] = st
+	return st, nil
+}
+
+func (p *preparedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (p *preparedQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.db.QueryRowContext(ctx, query, args...) // carries the same error to Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (p *preparedQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.db.ExecContext(ctx, query, args...)
 }
