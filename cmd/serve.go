@@ -82,11 +82,13 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 	if !addr.Loopback() {
 		f.Warn("listening on %s, beyond loopback: serve speaks plain HTTP, so keep it on a network you trust or behind TLS", addr)
 	}
+	logw := serve.NewLogWriter(f.IO.ErrOut)
+	defer logw.Close()
 	srv := serve.New(serve.Options{
 		Policy: f.Config.Policy,
 		Finder: finder,
 		Watch:  watch,
-		Log:    slog.New(slog.NewJSONHandler(f.IO.ErrOut, nil)),
+		Log:    slog.New(slog.NewJSONHandler(logw, nil)),
 		Now:    f.Now,
 	})
 	return srv.Serve(ctx, ln)

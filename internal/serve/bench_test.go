@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,4 +73,35 @@ func BenchmarkVerifyHit(b *testing.B) {
 func BenchmarkVerifyMiss(b *testing.B) {
 	s, creds := benchServer(b, 200, 1)
 	benchVerify(b, s, creds)
+}
+
+// BenchmarkServeHit is the whole server on loopback, 4 keep-alive
+// clients in the same process: for profiles of net/http's share.
+func BenchmarkServeHit(b *testing.B) {
+	s, creds := benchServer(b, 2000, 0)
+	ln, err := Listen(Addr{Network: "tcp", Address: "127.0.0.1:0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Serve(ctx, ln); close(done) }()
+	defer func() { stop(); <-done }()
+	url := "http://" + ln.Addr().String() + "/v1/verify"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, MaxConnsPerHost: 4}}
+	var next atomic.Int64
+	b.SetParallelism(2) // 4 goroutines on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			resp, err := client.Post(url, "application/json", strings.NewReader(`{"key":"`+creds[i%int64(len(creds))]+`"}`))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
 }

@@ -3,7 +3,9 @@ package serve
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestAccessLogOneLinePerRequestWithoutCredential(t *testing.T) {
@@ -36,4 +38,50 @@ func TestAccessLogOneLinePerRequestWithoutCredential(t *testing.T) {
 	if last["status"] != 404.0 || last["path"] != "/nowhere" {
 		t.Errorf("last line: %s", lines[5])
 	}
+}
+
+func TestLogWriterKeepsLinesWholeAndFlushes(t *testing.T) {
+	var out syncBuffer
+	l := NewLogWriter(&out)
+	l.Write([]byte("first\n"))
+	if out.String() != "first\n" {
+		t.Fatalf("the first line waited in the buffer: %q", out.String())
+	}
+	line := strings.Repeat("x", 1000) + "\n"
+	for range 200 { // more than the buffer: flushed on the way, whole lines only
+		l.Write([]byte(line))
+	}
+	if n := len(out.String()) - len("first\n"); n == 0 || n%len(line) != 0 {
+		t.Errorf("%d bytes written before Close: not whole lines", n)
+	}
+	l.Write([]byte("last\n"))
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.HasSuffix(out.String(), "last\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.HasSuffix(out.String(), "last\n") {
+		t.Error("a buffered line was not written within 5 s")
+	}
+	l.Write([]byte("at close\n"))
+	l.Close()
+	if !strings.HasSuffix(out.String(), "at close\n") || strings.Count(out.String(), "\n") != 203 {
+		t.Errorf("after Close: %d lines", strings.Count(out.String(), "\n"))
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -41,7 +41,9 @@ func runUncached(db string) error {
 	if err != nil {
 		return err
 	}
+	logw := serve.NewLogWriter(os.Stderr)
+	defer logw.Close()
 	srv := serve.New(serve.Options{Policy: policy, Finder: st.Finder(), Watch: w, CacheSize: 1,
-		Log: slog.New(slog.NewJSONHandler(os.Stderr, nil))})
+		Log: slog.New(slog.NewJSONHandler(logw, nil))})
 	return srv.Serve(ctx, ln)
 }
