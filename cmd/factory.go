@@ -129,7 +129,7 @@ func (f *Factory) PrintError(err error) {
 	}
 	if f.JSON {
 		j := output.NewObject(nil).Object("error", func(e *output.JSON) {
-			e.String("code", ke.Reason).String("message", ke.Message)
+			e.String("code", ke.Reason).String("message", message(ke))
 			if h := hint(ke); h != "" {
 				e.String("hint", h)
 			}
@@ -137,7 +137,7 @@ func (f *Factory) PrintError(err error) {
 		f.IO.ErrOut.Write(append(j.Bytes(), '\n'))
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "keyward: error: %s\n", oneLine(ke.Message))
+	fmt.Fprintf(f.IO.ErrOut, "keyward: error: %s\n", oneLine(message(ke)))
 	if h := hint(ke); h != "" {
 		fmt.Fprintf(f.IO.ErrOut, "keyward: hint: %s\n", oneLine(h))
 	}

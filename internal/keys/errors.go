@@ -45,7 +45,19 @@ func Errorf(code, reason, format string, args ...any) *Error {
 	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
-// WithHint returns e with its hint set.
+// With returns e with values set, given as name, value pairs.
+func (e *Error) With(kv ...string) *Error {
+	if e.Values == nil {
+		e.Values = make(map[string]string, len(kv)/2)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		e.Values[kv[i]] = kv[i+1]
+	}
+	return e
+}
+
+// WithHint returns e with its hint set: for the command line's own
+// errors only; the domain and the stores leave hints to it.
 func (e *Error) WithHint(format string, args ...any) *Error {
 	e.Hint = fmt.Sprintf(format, args...)
 	return e

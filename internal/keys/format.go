@@ -30,8 +30,7 @@ const (
 // ValidatePrefix checks a configured key prefix.
 func ValidatePrefix(p string) error {
 	if !IsPrefix(p) {
-		return Errorf(EINVALID, "invalid_prefix", "invalid key_prefix %q: want a lowercase letter then up to 15 lowercase letters or digits", p).
-			WithHint("set key_prefix to something like \"kw\"")
+		return Errorf(EINVALID, "invalid_prefix", "invalid key_prefix %q: want a lowercase letter then up to 15 lowercase letters or digits", p)
 	}
 	return nil
 }
