@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"log/slog"
-	"runtime"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/keyward/keyward/internal/serve"
@@ -65,7 +64,6 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 	var finder keys.Finder
 	switch s := st.(type) {
 	case *sqlite.Store:
-		s.SetReaders(runtime.GOMAXPROCS(0) + 2)
 		w, err := s.Watch(ctx)
 		if err != nil {
 			return err

@@ -34,7 +34,6 @@ func benchServer(b *testing.B, n, cacheSize int) (*Server, []string) {
 		}
 		creds[i] = c.String
 	}
-	st.SetReaders(4)
 	w, err := st.Watch(ctx)
 	if err != nil {
 		b.Fatal(err)

@@ -78,10 +78,6 @@ func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
 	return w, nil
 }
 
-// SetReaders lets up to n look-ups read the database at once; a command
-// needs one connection, a server answering many requests more.
-func (s *Store) SetReaders(n int) { s.db.SetMaxOpenConns(n); s.db.SetMaxIdleConns(n) }
-
 // Changes returns PRAGMA data_version: it differs from the value it
 // returned before whenever another connection has committed since. The
 // pragma runs only when the wal-index header moved since it last ran.

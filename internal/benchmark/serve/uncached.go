@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 
 	"time"
@@ -30,7 +29,6 @@ func runUncached(db string) error {
 		return err
 	}
 	defer st.Close()
-	st.SetReaders(runtime.GOMAXPROCS(0) + 2)
 	w, err := st.Watch(ctx)
 	if err != nil {
 		return err
