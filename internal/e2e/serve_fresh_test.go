@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -96,6 +97,15 @@ func TestServeNoStaleAnswerUnderLoad(t *testing.T) {
 	}
 	stop.Store(true)
 	wg.Wait()
+	s.stop(syscall.SIGTERM)
+	if strings.Contains(s.logText(), `"error"`) {
+		for _, l := range strings.Split(s.logText(), "\n") {
+			if strings.Contains(l, `"error"`) {
+				t.Log(l)
+				break
+			}
+		}
+	}
 	if stale.Load() > 0 {
 		t.Errorf("%d stale answers of %d:\n%s", stale.Load(), requests.Load(), strings.Join(report, "\n"))
 	}

@@ -56,6 +56,9 @@ func NewCache(next keys.Finder, changes func(context.Context) (uint64, error), m
 // under. A Watcher that fails is taken to mean "changed".
 func (c *Cache) sync(ctx context.Context) uint64 {
 	v, err := c.changes(ctx)
+	if err != nil {
+		c.m.checkFailures.Inc()
+	}
 	if err == nil {
 		c.mu.RLock()
 		fresh, gen := c.synced && c.version == v, c.gen

@@ -32,6 +32,7 @@ type metrics struct {
 	cacheHits     prometheus.Counter
 	cacheMisses   prometheus.Counter
 	cacheFlushes  prometheus.Counter
+	checkFailures prometheus.Counter
 	touches       prometheus.Counter
 	touchFailures prometheus.Counter
 }
@@ -59,13 +60,16 @@ func newMetrics() *metrics {
 	m.cacheFlushes = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "keyward_cache_flushes_total", Help: "Times the cache was emptied because the database changed.",
 	})
+	m.checkFailures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "keyward_change_check_failures_total", Help: "Times the database could not say whether it changed (the cache was emptied).",
+	})
 	m.touches = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "keyward_last_used_writes_total", Help: "Keys whose last_used_at serve wrote.",
 	})
 	m.touchFailures = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "keyward_last_used_write_failures_total", Help: "Batches of last_used_at writes that failed (retried later).",
 	})
-	m.reg.MustRegister(byCode, m.latency, m.cacheHits, m.cacheMisses, m.cacheFlushes, m.touches, m.touchFailures,
+	m.reg.MustRegister(byCode, m.latency, m.cacheHits, m.cacheMisses, m.cacheFlushes, m.checkFailures, m.touches, m.touchFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
