@@ -211,17 +211,12 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		if req.DryRun {
 			return errRollback
 		}
-		upd, err := tx.PrepareContext(ctx, `UPDATE keys SET expires_at = ?, updated_at = ? WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
-		for _, k := range out {
-			if _, err := upd.ExecContext(ctx, k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), k.ID); err != nil {
-				return err
-			}
-		}
-		return nil
+		// The batch is the rows just read, in the same transaction, and
+		// the rule renewed each for its own TTL from now: one statement
+		// writes them all.
+		args := append([]any{now.Unix()}, b.args...)
+		_, err = tx.ExecContext(ctx, `UPDATE keys SET expires_at = ?1 + ttl_seconds, updated_at = ?1 WHERE `+b.shifted(1), args...)
+		return err
 	})
 	return out, err
 }

@@ -84,8 +84,8 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	return s.translate("read", rows.Err())
 }
 
-// sortOrders maps --sort to ORDER BY, with a tie-breaker so that paging
-// with --limit and --offset is stable.
+// sortOrders maps a sort key to ORDER BY, with a tie-breaker so that paging
+// with a limit and an offset is stable.
 var sortOrders = map[string]string{
 	"created":   "created_at DIR, rowid DIR",
 	"alias":     "alias DIR",
@@ -128,4 +128,26 @@ func (w *where) sql() string {
 		return "1"
 	}
 	return strings.Join(w.conds, " AND ")
+}
+
+// shifted is sql() with every ?N placeholder renumbered ?N+n, for a
+// statement whose own arguments come first.
+func (w *where) shifted(n int) string {
+	in := w.sql()
+	var b strings.Builder
+	for i := 0; i < len(in); i++ {
+		b.WriteByte(in[i])
+		if in[i] != '?' {
+			continue
+		}
+		j := i + 1
+		for j < len(in) && '0' <= in[j] && in[j] <= '9' {
+			j++
+		}
+		if num, err := strconv.Atoi(in[i+1 : j]); err == nil {
+			b.WriteString(strconv.Itoa(num + n))
+			i = j - 1
+		}
+	}
+	return b.String()
 }

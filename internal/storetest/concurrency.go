@@ -81,12 +81,7 @@ func testConcurrentCreates(t *testing.T, e *env) {
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	report(t, errs)
 	n := 0
 	if err := e.s.ListKeys(ctx, keys.Filter{}, func(*keys.Key) error { n++; return nil }); err != nil || n != writers*5 {
 		t.Errorf("%d keys (%v), want %d", n, err, writers*5)
@@ -154,16 +149,22 @@ func testConcurrentRenewsAndVerifies(t *testing.T, e *env) {
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	report(t, errs)
 	for i := range writers {
 		k := e.find(fmt.Sprintf("k%d", i))
 		if k.Owner != fmt.Sprintf("owner%d", i) || k.TTL != 2*time.Hour {
 			t.Errorf("lost a write: %s", keyLine(k))
+		}
+	}
+}
+
+// report fails t with every error the finished goroutines sent.
+func report(t *testing.T, errs chan error) {
+	t.Helper()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -70,6 +70,7 @@ func testCreateAliasConflict(t *testing.T, e *env) {
 	if x := wantErr(t, err, keys.ECONFLICT, "alias_exists"); x.Alias != "ci-bot" || x.Values["status"] != "" {
 		t.Errorf("alias %q values %v", x.Alias, x.Values)
 	}
+	e.unchanged(before, "a conflicting create")
 	if _, err := e.s.RevokeKeys(ctx, []string{"ci-bot"}, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,7 @@ func (e *env) verifier(s keys.Store, p keys.Policy) *keys.Verifier {
 	return keys.NewVerifier(p, s, e.clock.Now)
 }
 
-// create makes a key through the store, as keyward create does.
+// create makes a key through the store.
 func (e *env) create(alias string, c keys.Change, ttl time.Duration) keys.CreateResult {
 	e.t.Helper()
 	res, err := e.s.CreateKey(ctx, keys.CreateRequest{Alias: alias, Fields: c, TTL: ttl, Credential: keys.NewCredential("kw", keys.KindKey)})
