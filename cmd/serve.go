@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -54,9 +55,9 @@ goes to standard error; it never holds a key.`,
 func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 	addr, err := serve.ParseAddr(opts.Listen)
 	if err != nil {
-		return err
+		return serveHint(err)
 	}
-	st, err := f.ExistingStore(ctx)
+	st, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 	}
 	ln, err := serve.Listen(addr)
 	if err != nil {
-		return err
+		return serveHint(err)
 	}
 	if !addr.Loopback() {
 		f.Warn("listening on %s, beyond loopback: serve speaks plain HTTP, so keep it on a network you trust or behind TLS", addr)
@@ -90,4 +91,21 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 		Now:    f.Now,
 	})
 	return srv.Serve(ctx, ln)
+}
+
+// serveHint says what to do about an address serve cannot use.
+func serveHint(err error) error {
+	var ke *keys.Error
+	if !errors.As(err, &ke) || ke.Hint != "" {
+		return err
+	}
+	switch ke.Reason {
+	case "invalid_listen":
+		return ke.WithHint("give --listen HOST:PORT (127.0.0.1:8787) or unix:PATH (unix:/run/keyward/keyward.sock)")
+	case "address_in_use":
+		return ke.WithHint("stop the server already there, or choose another address with --listen")
+	case "listen_failed":
+		return ke.WithHint("check the address and the permissions of the socket's directory; ports below 1024 need privileges")
+	}
+	return err
 }

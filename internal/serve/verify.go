@@ -106,21 +106,11 @@ func (s *Server) requirements(req *keys.VerifyRequest, roles, scopes []string) e
 // VerificationJSON is the object keyward verify -o json prints: what is
 // known of a verified credential, null where nothing is.
 func VerificationJSON(v keys.Verification) []byte {
-	j := output.NewObject(nil).Bool("valid", v.Valid).String("code", string(v.Code))
-	if v.Kind == "" {
-		for _, name := range []string{"kind", "id", "key_id", "alias", "roles", "scopes", "expires_at"} {
-			j.Raw(name, []byte("null"))
-		}
-		return j.Bytes()
+	b, err := output.Marshal(output.NewVerificationDoc(v))
+	if err != nil { // strings, lists and a time: it cannot fail
+		panic(err)
 	}
-	return j.String("kind", string(v.Kind)).
-		String("id", v.ID).
-		String("key_id", v.KeyID).
-		String("alias", v.Alias).
-		Strings("roles", v.Roles).
-		Strings("scopes", v.Scopes).
-		NullTime("expires_at", v.ExpiresAt).
-		Bytes()
+	return b
 }
 
 // writeError writes {"error": {"code", "message"}} with status.
@@ -129,10 +119,8 @@ func writeError(w http.ResponseWriter, status int, reason, msg string) int {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	j := output.NewObject(nil).Object("error", func(e *output.JSON) {
-		e.String("code", reason).String("message", msg)
-	})
-	w.Write(append(j.Bytes(), '\n'))
+	b, _ := output.Marshal(output.ErrorDoc{Error: output.ErrorBody{Code: reason, Message: msg}})
+	w.Write(append(b, '\n'))
 	return status
 }
 
