@@ -90,7 +90,7 @@ func (c *Cache) FindCredential(ctx context.Context, hash string) (*keys.Subject,
 		return s, nil
 	}
 	c.m.cacheMisses.Inc()
-	s, err := c.next.FindCredential(ctx, hash)
+	s, err := retry(ctx, func() (*keys.Subject, error) { return c.next.FindCredential(ctx, hash) })
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (c *Cache) Registry(ctx context.Context) (keys.Registry, error) {
 	if r != nil {
 		return r, nil
 	}
-	r, err := c.next.Registry(ctx)
+	r, err := retry(ctx, func() (keys.Registry, error) { return c.next.Registry(ctx) })
 	if err != nil {
 		return nil, err
 	}
@@ -139,4 +139,23 @@ func (c *Cache) Len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return len(c.subjects)
+}
+
+// retry runs a look-up again, twice at most, when it fails: a read that
+// meets another process's checkpoint at a bad moment may fail where a
+// moment later it succeeds, and a refused request costs more than 25 ms.
+func retry[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	v, err := fn()
+	for _, pause := range []time.Duration{5 * time.Millisecond, 20 * time.Millisecond} {
+		if err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(pause):
+		}
+		v, err = fn()
+	}
+	return v, err
 }

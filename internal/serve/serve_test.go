@@ -216,3 +216,22 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestLookUpFailureIsRetriedThen500(t *testing.T) {
+	fx := newFixture(t)
+	fx.f.err = errDown
+	rec := fx.verify(keyBody(fx.creds["ci-bot"], ""))
+	if rec.Code != http.StatusInternalServerError || fx.f.calls() != 3 {
+		t.Errorf("status %d after %d look-ups, want 500 after 3", rec.Code, fx.f.calls())
+	}
+	// A failure that passes is not seen by the client.
+	fx.f.during = func() {
+		fx.f.mu.Lock()
+		fx.f.err = nil // the next try succeeds
+		fx.f.mu.Unlock()
+	}
+	before := fx.f.calls()
+	if c := codeOf(t, fx, fx.creds["wild"]); c != "VALID" || fx.f.calls()-before != 2 {
+		t.Errorf("after a passing failure: %s in %d look-ups, want VALID in 2", c, fx.f.calls()-before)
+	}
+}
