@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/postgres"
 	"github.com/keyward/keyward/internal/serve"
 	"github.com/keyward/keyward/internal/sqlite"
 	"github.com/spf13/cobra"
@@ -71,6 +72,13 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 		}
 		defer w.Close()
 		watch, finder = w, s.Finder()
+	case *postgres.Store:
+		w, err := s.Watch(ctx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		watch, finder = w, s
 	default:
 		return keys.Errorf(keys.EINTERNAL, "engine_unsupported", "serve cannot watch this database for changes")
 	}
