@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/keyward/keyward/internal/postgres"
@@ -88,6 +89,11 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 	}
 	if !addr.Loopback() {
 		f.Warn("listening on %s, beyond loopback: serve speaks plain HTTP, so keep it on a network you trust or behind TLS", addr)
+	}
+	if _, set := f.IO.Env("GOGC"); !set {
+		// A few MB of live heap and thousands of small requests a second:
+		// at Go's default the collector runs constantly for little gain.
+		debug.SetGCPercent(400)
 	}
 	logw := serve.NewLogWriter(f.IO.ErrOut)
 	defer logw.Close()

@@ -103,51 +103,61 @@ func (b *bench) soak(p *proc, d time.Duration) (soakResult, error) {
 			mu.Unlock()
 		}()
 	}
+	// One write every 100 ms, each in its own process, whether or not the
+	// one before has finished: a key is written again only 10 s later.
+	var writers sync.WaitGroup
+	var writes atomic.Int64
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for n := 0; time.Now().Before(end); n++ {
 		<-tick.C
-		var args []string
-		var st *keyState
-		if n%5 == 4 {
-			args = []string{"create", fmt.Sprintf("soak-%05d", n), "-q"}
-		} else {
-			k := (n * 7) % mutable
-			st = states[k]
-			st.mu.Lock()
-			st.writing = true
-			if st.revoked {
-				args = []string{"renew", b.keys[k].Alias, "--reactivate"}
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			var args []string
+			var st *keyState
+			if n%5 == 4 {
+				args = []string{"create", fmt.Sprintf("soak-%05d", n), "-q"}
 			} else {
-				args = []string{"revoke", b.keys[k].Alias}
+				k := (n * 7) % mutable
+				st = states[k]
+				st.mu.Lock()
+				st.writing = true
+				if st.revoked {
+					args = []string{"renew", b.keys[k].Alias, "--reactivate"}
+				} else {
+					args = []string{"revoke", b.keys[k].Alias}
+				}
+				st.mu.Unlock()
 			}
-			st.mu.Unlock()
-		}
-		c := exec.Command(b.keyward, args...)
-		c.Env = b.env
-		out, err := c.CombinedOutput()
-		res.writes++
-		if err != nil {
-			errs.Add(1)
-			mu.Lock()
-			res.report = append(res.report, fmt.Sprintf("keyward %v: %v: %s", args, err, out))
-			mu.Unlock()
-		}
-		if st != nil {
-			st.mu.Lock()
-			if err == nil {
-				st.revoked = !st.revoked
+			c := exec.Command(b.keyward, args...)
+			c.Env = b.env
+			out, err := c.CombinedOutput()
+			writes.Add(1)
+			if err != nil {
+				errs.Add(1)
+				mu.Lock()
+				res.report = append(res.report, fmt.Sprintf("keyward %v: %v: %s", args, err, out))
+				mu.Unlock()
 			}
-			st.writing = false
-			st.version++
-			st.mu.Unlock()
-		}
+			if st != nil {
+				st.mu.Lock()
+				if err == nil {
+					st.revoked = !st.revoked
+				}
+				st.writing = false
+				st.version++
+				st.mu.Unlock()
+			}
+		}()
 	}
+	writers.Wait()
 	wg.Wait()
 	slices.Sort(lats)
 	if len(lats) > 0 {
 		res.p99 = lats[len(lats)*99/100]
 	}
 	res.requests, res.errors, res.stale, res.checked = requests.Load(), errs.Load(), stale.Load(), checked.Load()
+	res.writes = writes.Load()
 	return res, nil
 }
