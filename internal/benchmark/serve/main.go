@@ -26,7 +26,7 @@ var (
 	nKeys  = flag.Int("keys", 2000, "keys in the database, requested round-robin")
 	conns  = flag.Int("conns", 4, "keep-alive connections of the load generator")
 	dur    = flag.Duration("d", 5*time.Second, "duration of each measured phase")
-	rounds = flag.Int("rounds", 3, "alternating rounds of keyward and the floor")
+	rounds = flag.Int("rounds", 3, "alternating rounds of keyward and the floor (0: only the soak)")
 	soak   = flag.Duration("soak", 60*time.Second, "duration of the soak (0: none)")
 	mode   = flag.String("mode", "", "internal: floor or uncached, to run as that server")
 	data   = flag.String("data", "", "internal: the keys file (floor) or the database (uncached)")
@@ -100,6 +100,34 @@ func run() error {
 		bodies[i], _ = json.Marshal(map[string]string{"key": k.Key})
 	}
 
+	if *rounds > 0 {
+		if err := b.compare(bodies, keysFile); err != nil {
+			return err
+		}
+	}
+	if *soak > 0 {
+		step(fmt.Sprintf("soak: %s against keyward serve with a CLI write every 100 ms", *soak))
+		kw, err := b.start("keyward serve", b.keyward, "serve", "--listen", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer kw.stop()
+		s, err := b.soak(kw, *soak)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\nsoak %s: %d verifications (%.0f/s), %d CLI writes, %d errors, %d stale answers, %d checked against a write; p99 %s\n",
+			*soak, s.requests, float64(s.requests)/soak.Seconds(), s.writes, s.errors, s.stale, s.checked, us(s.p99))
+		for _, st := range s.report {
+			fmt.Println("  ", st)
+		}
+	}
+	return nil
+}
+
+// compare measures keyward serve and the floor side by side, then the
+// miss path.
+func (b *bench) compare(bodies [][]byte, keysFile string) error {
 	kw, err := b.start("keyward serve", b.keyward, "serve", "--listen", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -151,23 +179,6 @@ func run() error {
 		fmt.Printf("round %d: keyward %.0f/s p99 %s, floor %.0f/s p99 %s\n", i+1, kwRuns[i].rate(), us(kwRuns[i].p99), floorRuns[i].rate(), us(floorRuns[i].p99))
 	}
 
-	if *soak > 0 {
-		step(fmt.Sprintf("soak: %s against keyward serve with a CLI write every 100 ms", *soak))
-		kw, err := b.start("keyward serve", b.keyward, "serve", "--listen", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		defer kw.stop()
-		s, err := b.soak(kw, *soak)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("\nsoak %s: %d verifications (%.0f/s), %d CLI writes, %d errors, %d stale answers, %d checked against a write; p99 %s\n",
-			*soak, s.requests, float64(s.requests)/soak.Seconds(), s.writes, s.errors, s.stale, s.checked, us(s.p99))
-		for _, st := range s.report {
-			fmt.Println("  ", st)
-		}
-	}
 	return nil
 }
 

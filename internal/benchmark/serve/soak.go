@@ -29,6 +29,22 @@ type keyState struct {
 	version int
 }
 
+// begin marks a write of the key under way and says what it is, or
+// false when one still is: two writes of one key at once would leave
+// what was committed last unknown.
+func (k *keyState) begin(alias string) ([]string, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.writing {
+		return nil, false
+	}
+	k.writing = true
+	if k.revoked {
+		return []string{"renew", alias, "--reactivate"}, true
+	}
+	return []string{"revoke", alias}, true
+}
+
 func (k *keyState) snapshot() (revoked, writing bool, version int) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -116,19 +132,14 @@ func (b *bench) soak(p *proc, d time.Duration) (soakResult, error) {
 			defer writers.Done()
 			var args []string
 			var st *keyState
-			if n%5 == 4 {
-				args = []string{"create", fmt.Sprintf("soak-%05d", n), "-q"}
-			} else {
+			if n%5 != 4 {
 				k := (n * 7) % mutable
-				st = states[k]
-				st.mu.Lock()
-				st.writing = true
-				if st.revoked {
-					args = []string{"renew", b.keys[k].Alias, "--reactivate"}
-				} else {
-					args = []string{"revoke", b.keys[k].Alias}
+				if a, ok := states[k].begin(b.keys[k].Alias); ok {
+					args, st = a, states[k]
 				}
-				st.mu.Unlock()
+			}
+			if st == nil {
+				args = []string{"create", fmt.Sprintf("soak-%05d", n), "-q"}
 			}
 			c := exec.Command(b.keyward, args...)
 			c.Env = b.env
@@ -143,7 +154,7 @@ func (b *bench) soak(p *proc, d time.Duration) (soakResult, error) {
 			if st != nil {
 				st.mu.Lock()
 				if err == nil {
-					st.revoked = !st.revoked
+					st.revoked = args[0] == "revoke"
 				}
 				st.writing = false
 				st.version++

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"time"
@@ -39,6 +40,7 @@ func runUncached(db string) error {
 	if err != nil {
 		return err
 	}
+	debug.SetGCPercent(400) // as keyward serve runs
 	logw := serve.NewLogWriter(os.Stderr)
 	defer logw.Close()
 	srv := serve.New(serve.Options{Policy: policy, Finder: st.Finder(), Watch: w, CacheSize: 1,
