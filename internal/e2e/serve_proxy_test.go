@@ -75,7 +75,6 @@ type proxyFixture struct {
 	addr     string // the proxy's HOST:PORT
 	keys     map[string]string
 	ids      map[string]string
-	logs     string
 }
 
 // seen is what the upstream received about the caller.
