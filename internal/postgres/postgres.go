@@ -114,6 +114,11 @@ func (s *Store) writeOnce(ctx context.Context, opts pgx.TxOptions, fn func(tx pg
 	} else if err != nil {
 		return err
 	}
+	// Delivered at commit, and only then: a serve on another machine
+	// drops its cached records at once instead of at its next poll.
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, ChangesChannel); err != nil {
+		return err
+	}
 	return tx.Commit(ctx)
 }
 
