@@ -45,6 +45,8 @@ type Store struct {
 	Policy keys.Policy
 	// Now is the clock, read once per transaction.
 	Now func() time.Time
+	// Actor is who the audit log records as making the changes.
+	Actor string
 }
 
 // Open opens the keyward database at path, creating it (0600, in a 0700
