@@ -16,9 +16,7 @@ import (
 const (
 	eventColumns = `seq, at, actor, action, key_id, alias, details, hash`
 	headQuery    = `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`
-	// eventsPerInsert keeps a multi-row INSERT under SQLite's limit of
-	// 32766 parameters.
-	eventsPerInsert = 1000
+	insertEvent  = `INSERT INTO events (` + eventColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 )
 
 // record seals events after the log's head and inserts them, in the
@@ -40,42 +38,21 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, now time.Time, events []
 		events[i].At, events[i].Actor = now, s.Actor
 	}
 	keys.Seal(seq, hash, events)
-	args := make([]any, 0, 8*min(len(events), eventsPerInsert))
-	for start := 0; start < len(events); start += eventsPerInsert {
-		chunk := events[start:min(start+eventsPerInsert, len(events))]
-		args = args[:0]
-		for i := range chunk {
-			e := &chunk[i]
-			args = append(args, e.Seq, e.At.Unix(), e.Actor, string(e.Action), nullString(e.KeyID), nullString(e.Alias),
-				keys.EncodeDetails(e.Details), e.Hash)
-		}
-		if _, err := tx.ExecContext(ctx, insertEvents(len(chunk)), args...); err != nil {
+	// One prepared single-row statement: modernc finds each $N argument
+	// by name, which makes a statement with thousands of them slow.
+	ins, err := tx.PrepareContext(ctx, insertEvent)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for i := range events {
+		e := &events[i]
+		if _, err := ins.ExecContext(ctx, e.Seq, e.At.Unix(), e.Actor, string(e.Action), nullString(e.KeyID), nullString(e.Alias),
+			keys.EncodeDetails(e.Details), e.Hash); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// insertEvents is a multi-row INSERT for n events.
-func insertEvents(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO events (` + eventColumns + `) VALUES `)
-	p := 0
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for j := range 8 {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			p++
-			b.WriteString("$" + strconv.Itoa(p))
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }
 
 func scanEvent(sc scanner) (*keys.Event, error) {

@@ -47,7 +47,7 @@ func TestRecordChains(t *testing.T) {
 	}
 	recordN(t, s, scopeEvent("a"))
 	*now = now.Add(time.Minute)
-	many := make([]keys.Event, eventsPerInsert+5)
+	many := make([]keys.Event, 1005)
 	for i := range many {
 		many[i] = scopeEvent("b")
 	}
