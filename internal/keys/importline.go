@@ -234,5 +234,5 @@ func (ir *ImportReader) err() error {
 		msg += fmt.Sprintf("; and %d more", ir.nbad-len(ir.bad))
 	}
 	return Errorf(EINVALID, "invalid_import", "%d invalid line(s), nothing was imported: %s", ir.nbad, msg).
-		WithHint("fix those lines and run the import again")
+		With("problem", "lines")
 }

@@ -19,8 +19,7 @@ func ValidateScopeName(name string) error {
 	if IsScopeName(name) {
 		return nil
 	}
-	return Errorf(EINVALID, "invalid_scope", "invalid scope name %q: want a lowercase letter then up to 63 of a-z 0-9 _ . : -", clip(name)).
-		WithHint("name scopes like backup:read or billing.write")
+	return Errorf(EINVALID, "invalid_scope", "invalid scope name %q: want a lowercase letter then up to 63 of a-z 0-9 _ . : -", clip(name))
 }
 
 // NormalizeScopes checks the syntax of requested scopes and returns them
@@ -45,7 +44,7 @@ func NormalizeScopes(scopes []string) ([]string, error) {
 	}
 	if len(out) != len(scopes) {
 		return nil, Errorf(EINVALID, "invalid_scope", "scope \"*\" cannot be combined with named scopes").
-			WithHint("give either --scope '*' alone or a list of named scopes")
+			With("problem", "mixed")
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
@@ -63,12 +62,14 @@ func (p Policy) CheckGrant(reg Registry, roles, scopes []string) error {
 		}
 		sc, ok := reg[s]
 		if !ok {
-			return Errorf(EINVALID, "unknown_scope", "unknown scope %q", s).
-				WithHint("register it first: keyward scopes add %s", s)
+			e := Errorf(EINVALID, "unknown_scope", "unknown scope %q", s)
+			e.Scope = s
+			return e
 		}
 		if sc.AdminOnly && !p.IsAdmin(roles) {
-			return Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and the key does not hold the %q role", s, p.AdminRole).
-				WithHint("add --role %s, or leave out --scope %s", p.AdminRole, s)
+			e := Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and the key does not hold the %q role", s, p.AdminRole)
+			e.Scope, e.Role = s, p.AdminRole
+			return e
 		}
 	}
 	return nil

@@ -54,8 +54,7 @@ type Store struct {
 // is refused and left as it was.
 func Open(ctx context.Context, path string, policy keys.Policy) (*Store, error) {
 	if path == "" {
-		return nil, keys.Errorf(keys.EINVALID, "invalid_db", "database path is empty").
-			WithHint("set --db, KEYWARD_DB or db in the config file to a file path")
+		return nil, keys.Errorf(keys.EINVALID, "invalid_db", "database path is empty")
 	}
 	created, err := prepareFile(path)
 	if err != nil {
@@ -119,10 +118,10 @@ func prepareFile(path string) (created bool, err error) {
 		return false, internal(path, "open", err)
 	case fi.IsDir():
 		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is a directory", path).
-			WithHint("point --db at a file, for example %s", filepath.Join(path, "keyward.db"))
+			With("path", path, "problem", "directory")
 	case !fi.Mode().IsRegular():
 		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is not a regular file", path).
-			WithHint("point --db at a file; keyward creates it when it does not exist")
+			With("path", path)
 	case fi.Size() == 0:
 		return false, nil
 	}
@@ -161,10 +160,10 @@ func checkHeader(path string, size int64) error {
 		return internal(path, "read", err)
 	}
 	if n < 16 || string(h[:16]) != "SQLite format 3\x00" {
-		return refuse(path, "not_sqlite", "is not a SQLite database", "check --db; keyward creates its database itself when the file does not exist")
+		return refuse(path, "not_sqlite", "is not a SQLite database")
 	}
 	if n < 100 {
-		return refuse(path, "truncated", "is truncated", "restore it from a backup")
+		return refuse(path, "truncated", "is truncated")
 	}
 	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
 	if pageSize == 1 {
@@ -184,7 +183,7 @@ func checkHeader(path string, size int64) error {
 		if fi, err := f.Stat(); err == nil && fi.Size() >= pageSize*pages {
 			return nil // the checkpoint ended meanwhile
 		}
-		return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages), "restore it from a backup")
+		return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages))
 	}
 	// Without a -wal file the header is the whole truth: a file SQLite
 	// would refuse anyway is refused before opening it, which in WAL mode
@@ -208,12 +207,11 @@ func checkHeader(path string, size int64) error {
 }
 
 func errForeign(path string) error {
-	return refuse(path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+	return refuse(path, "foreign_db", "is another application's SQLite database")
 }
 
 func errNewerSchema(path string, version int) error {
-	return refuse(path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, len(migrationNames())),
-		"upgrade keyward; the file was left untouched")
+	return refuse(path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, len(migrationNames())))
 }
 
 // checkSchema recognises keyward's database and brings its schema up to
@@ -363,33 +361,28 @@ func (s *Store) translate(op string, err error) error {
 		case sqlite3.SQLITE_INTERRUPT:
 			return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s stayed busy for %s", s.path, retryFor).
-				WithHint("another process holds a long write transaction; try again").Wrap(err)
+			return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s stayed busy for %s", s.path, retryFor).Wrap(err)
 		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
-			return keys.Errorf(keys.EINTERNAL, "db_read_only", "cannot %s database %s: it is read-only", op, s.path).
-				WithHint("check the permissions of the file and its directory").Wrap(err)
+			return keys.Errorf(keys.EINTERNAL, "db_read_only", "cannot %s database %s: it is read-only", op, s.path).Wrap(err)
 		case sqlite3.SQLITE_FULL:
-			return keys.Errorf(keys.EINTERNAL, "disk_full", "cannot %s database %s: the disk is full; nothing was changed", op, s.path).
-				WithHint("free some space and run the command again").Wrap(err)
+			return keys.Errorf(keys.EINTERNAL, "disk_full", "cannot %s database %s: the disk is full; nothing was changed", op, s.path).Wrap(err)
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			return keys.Errorf(keys.EINTERNAL, "db_corrupt", "database %s is corrupt", s.path).
-				WithHint("restore it from a backup; `sqlite3 %s 'PRAGMA integrity_check'` tells more", s.path).Wrap(err)
+				With("path", s.path).Wrap(err)
 		case sqlite3.SQLITE_CANTOPEN:
-			return keys.Errorf(keys.EINTERNAL, "db_cannot_open", "cannot open database %s", s.path).
-				WithHint("check that the file and its directory exist and are writable by you").Wrap(err)
+			return keys.Errorf(keys.EINTERNAL, "db_cannot_open", "cannot open database %s", s.path).Wrap(err)
 		case sqlite3.SQLITE_IOERR:
 			if e.Code() == sqlite3.SQLITE_IOERR_WRITE {
 				// ENOSPC is SQLITE_FULL; a write refused for another
 				// reason (a quota, a file size limit) lands here.
 				return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: the write failed (disk full or over a quota?); nothing was changed", op, s.path).
-					WithHint("free some space or raise the limit, then run the command again").Wrap(err)
+					With("problem", "write").Wrap(err)
 			}
 			return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: I/O error; nothing was changed", op, s.path).
-				WithHint("check the disk and the file's permissions").Wrap(err)
+				With("problem", "io").Wrap(err)
 		}
 	}
-	return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s", op, s.path).
-		WithHint("run the command again; if it persists, check the file with sqlite3").Wrap(err)
+	return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s", op, s.path).Wrap(err)
 }
 
 func internal(path, op string, err error) error {
@@ -399,11 +392,11 @@ func internal(path, op string, err error) error {
 		msg += ": " + strings.TrimPrefix(pe.Err.Error(), "open ")
 	}
 	return keys.Errorf(keys.EINTERNAL, "io_error", "%s", msg).
-		WithHint("check the path and its permissions, or choose another with --db").Wrap(err)
+		With("problem", "path").Wrap(err)
 }
 
-func refuse(path, reason, what, hint string) error {
-	return keys.Errorf(keys.EINTERNAL, reason, "refusing %s: it %s", path, what).WithHint("%s", hint)
+func refuse(path, reason, what string) error {
+	return keys.Errorf(keys.EINTERNAL, reason, "refusing %s: it %s", path, what).With("path", path)
 }
 
 // Version is the version of the SQLite library inside keyward.
