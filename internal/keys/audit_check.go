@@ -26,7 +26,7 @@ func ParseHead(s string) (Head, error) {
 	seq, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
 	n, err := strconv.ParseInt(seq, 10, 64)
 	hash = strings.ToLower(hash)
-	if !ok || err != nil || n < 0 || seq != strconv.FormatInt(n, 10) || !isHexHash(hash) || n == 0 && hash != GenesisHash {
+	if !ok || err != nil || n < 0 || seq != strconv.FormatInt(n, 10) || !isHexHash(hash) || n == 0 && !HashEqual(hash, GenesisHash) {
 		return Head{}, Errorf(EINVALID, "invalid_head", "invalid log head %q: want SEQ:HASH, a sequence number and 64 hex digits", clip(s))
 	}
 	return Head{Seq: n, Hash: hash}, nil
@@ -107,9 +107,9 @@ func (c *ChainCheck) Add(e *Event) *ChainError {
 		c.err = &ChainError{Seq: want, Problem: ChainMissing}
 	case e.Seq < want:
 		c.err = &ChainError{Seq: e.Seq, Problem: ChainOrder}
-	case ChainHash(c.last.Hash, e) != e.Hash:
+	case !HashEqual(ChainHash(c.last.Hash, e), e.Hash):
 		c.err = &ChainError{Seq: e.Seq, Problem: ChainEdited}
-	case c.head != nil && e.Seq == c.head.Seq && e.Hash != c.head.Hash:
+	case c.head != nil && e.Seq == c.head.Seq && !HashEqual(e.Hash, c.head.Hash):
 		c.err = &ChainError{Seq: e.Seq, Problem: ChainHeadDiff}
 	default:
 		c.last = Head{Seq: e.Seq, Hash: e.Hash}

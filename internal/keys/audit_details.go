@@ -33,7 +33,6 @@ func ScopeEvent(action Action, s Scope) Event {
 }
 
 // recordFields are the parts of a key an event describes, by JSON name.
-// meta, when the key has labels, is added by the caller that knows them.
 func recordFields(k *Key) Details {
 	return Details{
 		"name":              k.Name,
@@ -44,6 +43,7 @@ func recordFields(k *Key) Details {
 		"ttl_seconds":       int64(k.TTL / time.Second),
 		"token_ttl_seconds": int64(k.TokenTTL / time.Second),
 		"expires_at":        auditTime(k.ExpiresAt),
+		"meta":              k.Meta.Clone(),
 	}
 }
 
@@ -55,16 +55,12 @@ func nonNil(s []string) []string {
 }
 
 // CreateDetails describes a new key: its record as made.
-func CreateDetails(k *Key, meta Meta) Details {
-	d := recordFields(k)
-	d["meta"] = meta.Clone()
-	return d
-}
+func CreateDetails(k *Key) Details { return recordFields(k) }
 
 // ImportDetails describes an imported key: its record, whether its
 // string came from another system, and the batch it was imported in.
-func ImportDetails(k *Key, meta Meta, legacy bool, batch string) Details {
-	d := CreateDetails(k, meta)
+func ImportDetails(k *Key, legacy bool, batch string) Details {
+	d := CreateDetails(k)
 	d["legacy_key"] = legacy
 	d["batch"] = batch
 	return d
@@ -72,7 +68,7 @@ func ImportDetails(k *Key, meta Meta, legacy bool, batch string) Details {
 
 // ChangeDetails lists what differs between before and after, field by
 // field, as {"old", "new"}; labels are compared as whole sets.
-func ChangeDetails(before, after *Key, metaBefore, metaAfter Meta) Details {
+func ChangeDetails(before, after *Key) Details {
 	old, now := recordFields(before), recordFields(after)
 	d := Details{}
 	for name, v := range now {
@@ -80,16 +76,17 @@ func ChangeDetails(before, after *Key, metaBefore, metaAfter Meta) Details {
 			d[name] = Details{"old": old[name], "new": v}
 		}
 	}
-	if !metaBefore.Equal(metaAfter) {
-		d["meta"] = Details{"old": metaBefore.Clone(), "new": metaAfter.Clone()}
-	}
 	return d
 }
 
 func sameValue(a, b any) bool {
-	if as, ok := a.([]string); ok {
-		bs, ok := b.([]string)
-		return ok && slices.Equal(as, bs)
+	switch a := a.(type) {
+	case []string:
+		b, ok := b.([]string)
+		return ok && slices.Equal(a, b)
+	case Meta:
+		b, ok := b.(Meta)
+		return ok && a.Equal(b)
 	}
 	return a == b
 }
@@ -98,8 +95,8 @@ func sameValue(a, b any) bool {
 // and the TTL it was computed from, old and new, even when the TTL stayed.
 // A renewal of a revoked key is a reactivation, which also says when the
 // key had been revoked.
-func RenewDetails(before, after *Key, meta Meta) Details {
-	d := ChangeDetails(before, after, meta, meta)
+func RenewDetails(before, after *Key) Details {
+	d := ChangeDetails(before, after)
 	d["expires_at"] = Details{"old": auditTime(before.ExpiresAt), "new": auditTime(after.ExpiresAt)}
 	d["ttl_seconds"] = Details{"old": int64(before.TTL / time.Second), "new": int64(after.TTL / time.Second)}
 	if before.RevokedAt != nil {

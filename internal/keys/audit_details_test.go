@@ -7,16 +7,16 @@ import (
 )
 
 func TestCreateDetails(t *testing.T) {
-	got := EncodeDetails(CreateDetails(auditKey(), Meta{"env": "prod"}))
+	got := EncodeDetails(CreateDetails(withMeta(auditKey(), Meta{"env": "prod"})))
 	want := `{"description":"","expires_at":"2026-12-15T12:00:00Z","meta":{"env":"prod"},"name":"CI bot","owner":"ops",` +
 		`"roles":["agent"],"scopes":["backup:read"],"token_ttl_seconds":3600,"ttl_seconds":1296000}`
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
-	if got := EncodeDetails(CreateDetails(&Key{}, nil)); !strings.Contains(got, `"meta":{}`) || !strings.Contains(got, `"roles":[]`) {
+	if got := EncodeDetails(CreateDetails(&Key{})); !strings.Contains(got, `"meta":{}`) || !strings.Contains(got, `"roles":[]`) {
 		t.Fatalf("empty sets are written as empty, not null: %s", got)
 	}
-	imp := ImportDetails(auditKey(), nil, true, "B1")
+	imp := ImportDetails(auditKey(), true, "B1")
 	if imp["batch"] != "B1" || imp["legacy_key"] != true {
 		t.Fatalf("import details: %v", imp)
 	}
@@ -24,13 +24,15 @@ func TestCreateDetails(t *testing.T) {
 
 func TestChangeDetails(t *testing.T) {
 	before, after := auditKey(), auditKey()
-	if d := ChangeDetails(before, after, Meta{"a": "1"}, Meta{"a": "1"}); len(d) != 0 {
+	before.Meta, after.Meta = Meta{"a": "1"}, Meta{"a": "1"}
+	if d := ChangeDetails(before, after); len(d) != 0 {
 		t.Fatalf("nothing changed, got %v", d)
 	}
 	after.Owner = "billing"
 	after.Scopes = []string{"backup:read", "backup:write"}
 	after.UpdatedAt = auditT0.Add(time.Hour) // not a recorded field
-	got := EncodeDetails(ChangeDetails(before, after, Meta{"a": "1"}, Meta{}))
+	after.Meta = Meta{}
+	got := EncodeDetails(ChangeDetails(before, after))
 	want := `{"meta":{"new":{},"old":{"a":"1"}},"owner":{"new":"billing","old":"ops"},` +
 		`"scopes":{"new":["backup:read","backup:write"],"old":["backup:read"]}}`
 	if got != want {
@@ -41,7 +43,7 @@ func TestChangeDetails(t *testing.T) {
 func TestRenewDetails(t *testing.T) {
 	before, after := auditKey(), auditKey()
 	after.ExpiresAt = before.ExpiresAt.Add(time.Hour)
-	got := EncodeDetails(RenewDetails(before, after, nil))
+	got := EncodeDetails(RenewDetails(before, after))
 	want := `{"expires_at":{"new":"2026-12-15T13:00:00Z","old":"2026-12-15T12:00:00Z"},"ttl_seconds":{"new":1296000,"old":1296000}}`
 	if got != want {
 		t.Fatalf("the TTL is recorded even when it stays:\n got %s\nwant %s", got, want)
@@ -51,7 +53,7 @@ func TestRenewDetails(t *testing.T) {
 	}
 	before.RevokedAt = timeAt(-time.Hour)
 	after.TTL = time.Hour
-	d := RenewDetails(before, after, nil)
+	d := RenewDetails(before, after)
 	if EncodeDetails(d["revoked_at"].(Details)) != `{"new":null,"old":"2026-11-30T11:00:00Z"}` ||
 		EncodeDetails(d["ttl_seconds"].(Details)) != `{"new":3600,"old":1296000}` {
 		t.Fatalf("reactivation details: %s", EncodeDetails(d))
@@ -87,3 +89,5 @@ func TestSmallDetails(t *testing.T) {
 		t.Fatalf("batch ids %q %q", a, b)
 	}
 }
+
+func withMeta(k *Key, m Meta) *Key { k.Meta = m; return k }

@@ -49,7 +49,8 @@ func TestCanonicalForm(t *testing.T) {
 // values are the event's, and that what encoding/json writes for the
 // same event (as `keyward log -o json` does) parses to the same values.
 func TestCanonicalIsJSON(t *testing.T) {
-	e := KeyEvent(ActionCreate, auditKey(), CreateDetails(auditKey(), Meta{"env": "prod", "team": "a\tb"}))
+	k := withMeta(auditKey(), Meta{"env": "prod", "team": "a\tb"})
+	e := KeyEvent(ActionCreate, k, CreateDetails(k))
 	e.Seq, e.At, e.Actor = 1, auditT0, "ops"
 	var got map[string]any
 	if err := json.Unmarshal(e.Canonical(), &got); err != nil {
@@ -69,10 +70,10 @@ func TestDetailsRoundTrip(t *testing.T) {
 	after.Roles = []string{"agent", "user"}
 	after.TokenTTL = 2 * time.Hour
 	for _, d := range []Details{
-		CreateDetails(auditKey(), nil),
-		ImportDetails(auditKey(), Meta{"env": "prod"}, true, "BATCH"),
-		ChangeDetails(before, after, Meta{}, Meta{"x": "ü"}),
-		RenewDetails(before, after, nil),
+		CreateDetails(auditKey()),
+		ImportDetails(withMeta(auditKey(), Meta{"env": "prod"}), true, "BATCH"),
+		ChangeDetails(before, withMeta(after, Meta{"x": "ü"})),
+		RenewDetails(before, after),
 		RevokeDetails("leak \u0000 \\"),
 		TokenDetails(&Token{ID: "T", CreatedAt: auditT0, ExpiresAt: auditT0.Add(time.Hour)}),
 	} {

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -144,6 +145,17 @@ func NewMetaChange(pairs []string, clear bool) (MetaChange, error) {
 	return MetaChange{Set: true, Meta: m}, nil
 }
 
+// Validate checks c as a store receives it, whoever built it.
+func (c MetaChange) Validate() error {
+	if c.Set && c.Clear {
+		return Errorf(EINVALID, "invalid_flags", "labels cannot be both set and cleared")
+	}
+	if c.Set {
+		return c.Meta.Validate()
+	}
+	return nil
+}
+
 // Empty reports whether c leaves the labels as they are.
 func (c MetaChange) Empty() bool { return !c.Set && !c.Clear }
 
@@ -156,4 +168,22 @@ func (c MetaChange) Apply(before Meta) Meta {
 		return c.Meta.Clone()
 	}
 	return before.Clone()
+}
+
+// EncodeMeta is the stored form of labels: a JSON object, keys sorted.
+func EncodeMeta(m Meta) string { return string(appendStringMap(nil, m)) }
+
+// DecodeMeta reads what EncodeMeta wrote (or an export's "meta").
+func DecodeMeta(s string) (Meta, error) {
+	if s == "" || s == "{}" {
+		return Meta{}, nil
+	}
+	m := Meta{}
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, Errorf(EINVALID, "invalid_meta", "labels are not a JSON object of strings").Wrap(err)
+	}
+	if m == nil {
+		m = Meta{}
+	}
+	return m, nil
 }

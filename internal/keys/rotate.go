@@ -14,7 +14,7 @@ type RotateRequest struct {
 	Credential  Credential    // the new key string, minted by the caller
 }
 
-// Validate checks r.
+// Validate checks r; the new string must be one of keyward's keys.
 func (r *RotateRequest) Validate() error {
 	if err := ValidateRef(r.Ref); err != nil {
 		return err
@@ -22,7 +22,10 @@ func (r *RotateRequest) Validate() error {
 	if r.Grace < 0 {
 		return Errorf(EINVALID, "invalid_duration", "grace %s is negative", r.Grace)
 	}
-	return nil
+	if _, shape := Parse(r.Credential.String); shape != Native {
+		return Errorf(EINVALID, "invalid_credential", "the new key string is not in keyward's format")
+	}
+	return r.Credential.Validate(KindKey)
 }
 
 // ParseGrace reads a grace period: a DUR, or zero ("0", "0s", "0h") for
@@ -109,3 +112,31 @@ func DecideRotation(now time.Time, k *Key, previousValidUntil *time.Time, req Ro
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// RotateResult is a rotated key and its new string, shown once.
+type RotateResult struct {
+	Key    *Key
+	Secret string
+	// PreviousValidUntil is when the replaced string stops verifying; nil
+	// when it stopped at once.
+	PreviousValidUntil *time.Time
+	Rotation           Rotation
+}
+
+// Rotate decides a rotation of old at now (DecideRotation) and returns
+// the key as it is after it: the new string's masked stub, in keyward's
+// format whatever the old one was, and the replaced string's end.
+func Rotate(now time.Time, old *Key, req RotateRequest) (RotateResult, error) {
+	r, err := DecideRotation(now, old, old.PreviousValidUntil, req)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	k := *old
+	until := r.PreviousValidUntil
+	k.Masked, k.Imported, k.UpdatedAt, k.PreviousValidUntil = req.Credential.Masked, false, now, &until
+	res := RotateResult{Key: &k, Secret: req.Credential.String, Rotation: r}
+	if r.Live(now) {
+		res.PreviousValidUntil = &until
+	}
+	return res, nil
+}

@@ -120,10 +120,14 @@ func TestParseGrace(t *testing.T) {
 }
 
 func TestRotateRequestValidate(t *testing.T) {
-	if err := (&RotateRequest{Ref: "ci-bot", Grace: time.Hour}).Validate(); err != nil {
+	cred := NewCredential("kw", KindKey)
+	if err := (&RotateRequest{Ref: "ci-bot", Grace: time.Hour, Credential: cred}).Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []RotateRequest{{Ref: "Bad Alias"}, {Ref: "ci-bot", Grace: -time.Second}, {Ref: NewCredential("kw", KindKey).String}} {
+	foreign := Credential{String: "legacy-0123456789abcdef", ID: NewID(), Hash: Hash("legacy-0123456789abcdef")}
+	for _, r := range []RotateRequest{{Ref: "Bad Alias", Credential: cred}, {Ref: "ci-bot", Grace: -time.Second, Credential: cred},
+		{Ref: cred.String, Credential: cred}, {Ref: "ci-bot"}, {Ref: "ci-bot", Credential: foreign},
+		{Ref: "ci-bot", Credential: Credential{String: cred.String, ID: cred.ID, Hash: Hash("other")}}} {
 		if ErrorCode(r.Validate()) != EINVALID {
 			t.Errorf("%+v accepted", r)
 		}

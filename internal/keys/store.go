@@ -107,6 +107,17 @@ type Store interface {
 	// or id already in the database).
 	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
 
+	// RotateKey gives a key a new string (Rotate); the replaced one
+	// keeps verifying through the grace.
+	// EINVALID: invalid_alias, invalid_duration, invalid_credential.
+	// ENOTFOUND key_not_found. ECONFLICT: key_revoked, key_expired,
+	// previous_in_grace.
+	RotateKey(ctx context.Context, req RotateRequest) (RotateResult, error)
+
+	// AuditLog: every method above that changes something records its
+	// events in its own transaction; Events, CheckLog and LogHead read them.
+	AuditLog
+
 	// Close releases the database.
 	Close() error
 }

@@ -23,7 +23,7 @@ const (
 // transaction that made the changes they describe: the write lock that
 // transaction holds keeps seq gapless and the chain linear.
 func (s *Store) record(ctx context.Context, tx *sql.Tx, now time.Time, events []keys.Event) error {
-	if len(events) == 0 {
+	if len(events) == 0 || s.unaudited {
 		return nil
 	}
 	var (
@@ -53,6 +53,15 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, now time.Time, events []
 		}
 	}
 	return nil
+}
+
+// batchOf is the batch id shared by the events of a command given n
+// keys, or "" for one.
+func batchOf(n int) string {
+	if n > 1 {
+		return keys.NewBatchID()
+	}
+	return ""
 }
 
 func scanEvent(sc scanner) (*keys.Event, error) {

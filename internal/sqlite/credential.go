@@ -11,12 +11,15 @@ import (
 	"github.com/keyward/keyward/internal/keys"
 )
 
-// credentialQuery finds a key or a token by the hash of its string, in
-// one statement: both tables have a unique index on hash. The token
-// columns are NULL for a key.
-var credentialQuery = `SELECT hash, NULL, NULL, NULL, NULL, NULL, ` + keyColumns + ` FROM keys WHERE hash = ?1
+// credentialQuery finds a key, a key's previous string (kept through a
+// rotation's grace) or a token by the hash of its string, in one
+// statement: each hash column has a unique index. The token columns are
+// NULL for a key.
+var credentialQuery = `SELECT hash, 0, NULL, NULL, NULL, NULL, NULL, ` + keyColumns + ` FROM keys WHERE hash = ?1
 	UNION ALL
-	SELECT t.hash, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at, ` + keyColumnsOfK + `
+	SELECT previous_hash, 1, NULL, NULL, NULL, NULL, NULL, ` + keyColumns + ` FROM keys WHERE previous_hash = ?1
+	UNION ALL
+	SELECT t.hash, 0, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at, ` + keyColumnsOfK + `
 	FROM tokens t JOIN keys k ON k.id = t.key_id WHERE t.hash = ?1
 	LIMIT 1`
 
@@ -28,12 +31,13 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 	}
 	var (
 		stored           string
+		previous         bool
 		tokenID, scopes  sql.NullString
 		created, expires sql.NullInt64
 		revoked          sql.NullInt64
 	)
 	row := q.QueryRowContext(ctx, credentialQuery, hash)
-	k, err := scanKey(prefixScanner{row, []any{&stored, &tokenID, &scopes, &created, &expires, &revoked}}, now)
+	k, err := scanKey(prefixScanner{row, []any{&stored, &previous, &tokenID, &scopes, &created, &expires, &revoked}}, now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -44,6 +48,13 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 	// comparison, whatever the engine's text comparison does.
 	if !keys.HashEqual(stored, hash) {
 		return nil, nil
+	}
+	if previous {
+		until := time.Unix(0, 0).UTC() // never set without an end; if it were, it ended
+		if k.PreviousValidUntil != nil {
+			until = *k.PreviousValidUntil
+		}
+		return &keys.Subject{Kind: keys.KindKey, Key: k, ValidUntil: &until}, nil
 	}
 	if !tokenID.Valid {
 		return &keys.Subject{Kind: keys.KindKey, Key: k}, nil

@@ -47,13 +47,15 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 		// lines conflict, with one statement per line instead of a
 		// look-up and an insert.
 		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, meta)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
 		out = make([]keys.ImportResult, 0, len(items))
+		events := make([]keys.Event, 0, len(items))
+		batch := keys.NewBatchID()
 		var conflicts []keys.ImportItem
 		for _, it := range items {
 			if err := ctx.Err(); err != nil {
@@ -65,7 +67,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			}
 			res, err := ins.ExecContext(ctx, k.ID, k.Alias, it.Request.Credential.Hash, k.Name, k.Description, k.Owner,
 				encodeList(k.Roles), encodeList(k.Scopes), k.Masked, it.Imported,
-				seconds(k.TTL), seconds(k.TokenTTL), now.Unix(), now.Unix(), k.ExpiresAt.Unix())
+				seconds(k.TTL), seconds(k.TokenTTL), now.Unix(), now.Unix(), k.ExpiresAt.Unix(), keys.EncodeMeta(k.Meta))
 			if err != nil {
 				return err
 			}
@@ -75,6 +77,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 				conflicts = append(conflicts, it)
 				continue
 			}
+			events = append(events, keys.KeyEvent(keys.ActionImport, k, keys.ImportDetails(k, it.Imported, batch)))
 			r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 			if !it.Imported {
 				r.Secret = it.Request.Credential.String
@@ -85,7 +88,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			out = nil
 			return s.importConflicts(ctx, tx, conflicts)
 		}
-		return nil
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
 }

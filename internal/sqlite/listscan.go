@@ -18,17 +18,18 @@ import (
 // the text can be mistaken for a separator.
 var packedColumns = `imported || ',' || ttl_seconds || ',' || token_ttl_seconds || ',' || created_at || ','
 	|| updated_at || ',' || expires_at || ',' || ifnull(last_used_at, '') || ',' || ifnull(revoked_at, '') || ','
+	|| ifnull(previous_valid_until, '') || ','
 	|| ` + packedText("id") + ` || ` + packedText("alias") + ` || ` + packedText("masked") + ` || ` + packedText("roles") +
 	` || ` + packedText("scopes") + ` || ` + packedText("name") + ` || ` + packedText("owner") +
-	` || ` + packedText("ifnull(revoke_reason, '')") + ` || ` + packedText("description")
+	` || ` + packedText("ifnull(revoke_reason, '')") + ` || ` + packedText("description") + ` || ` + packedText("meta")
 
 func packedText(col string) string {
 	return `length(CAST(` + col + ` AS BLOB)) || ':' || ` + col
 }
 
 const (
-	packedInts  = 8
-	packedTexts = 9
+	packedInts  = 9
+	packedTexts = 10
 )
 
 var errPacked = errors.New("packed key row is malformed")
@@ -86,6 +87,15 @@ func scanPacked(s string, now time.Time) (*keys.Key, error) {
 		t := unix(ints[7])
 		k.RevokedAt = &t
 	}
+	if set[8] {
+		t := unix(ints[8])
+		k.PreviousValidUntil = &t
+	}
+	meta, err := keys.DecodeMeta(text[9])
+	if err != nil {
+		return nil, errPacked
+	}
+	k.Meta = meta
 	k.Status = keys.StatusAt(k.RevokedAt, k.ExpiresAt, now)
 	return k, nil
 }
