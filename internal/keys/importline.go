@@ -46,6 +46,8 @@ func ParseImportLine(line []byte, n int, p Policy, now time.Time) (ImportItem, e
 			return sc.listField(name, &c.Roles)
 		case "scopes":
 			return sc.listField(name, &c.Scopes)
+		case "meta":
+			return sc.metaField(name, &c.Meta)
 		}
 		return lineError("unknown field %q", clip(name))
 	})

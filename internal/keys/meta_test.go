@@ -113,3 +113,36 @@ func TestMetaChange(t *testing.T) {
 		t.Fatalf("bad pair: %v", err)
 	}
 }
+
+func TestImportLineMeta(t *testing.T) {
+	it, err := ParseImportLine([]byte(`{"alias":"a","meta":{"env":"prod", "note":"x\u00e9=y"}}`), 1, testPolicy, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := it.Request.NewKey(testPolicy, testNow)
+	if !k.Meta.Equal(Meta{"env": "prod", "note": "xé=y"}) {
+		t.Fatalf("meta %v", k.Meta)
+	}
+	for _, line := range []string{`{"alias":"a","meta":null}`, `{"alias":"a","meta":{}}`, `{"alias":"a"}`} {
+		it, err := ParseImportLine([]byte(line), 1, testPolicy, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k := it.Request.NewKey(testPolicy, testNow); k.Meta == nil || len(k.Meta) != 0 {
+			t.Fatalf("%s: meta %v, want {}", line, k.Meta)
+		}
+	}
+	for _, line := range []string{
+		`{"alias":"a","meta":"env=prod"}`,
+		`{"alias":"a","meta":{"env":1}}`,
+		`{"alias":"a","meta":{"env":["a"]}}`,
+		`{"alias":"a","meta":{"Env":"x"}}`,
+		`{"alias":"a","meta":{"env":"a","env":"b"}}`,
+		`{"alias":"a","meta":{"env":"a\nb"}}`,
+		`{"alias":"a","meta":{"env":"a"`,
+	} {
+		if _, err := ParseImportLine([]byte(line), 1, testPolicy, testNow); ErrorCode(err) != EINVALID {
+			t.Errorf("%s: %v, want invalid", line, err)
+		}
+	}
+}

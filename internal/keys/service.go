@@ -160,6 +160,7 @@ type Filter struct {
 	Owner          *string
 	Search         string
 	ExpiringWithin time.Duration
+	Meta           Meta   // keys carrying every one of these labels
 	Sort           string // created, alias, expires, last_used
 	Desc           bool
 	Limit          int // 0: no limit
