@@ -63,6 +63,17 @@ type Event struct {
 	Alias   string
 	Details Details
 	Hash    string
+
+	details []byte // Details' canonical JSON, as Seal hashed it
+}
+
+// DetailsJSON is the stored form of the event's details: their canonical
+// JSON, as Seal hashed it (Details must not change after Seal).
+func (e *Event) DetailsJSON() string {
+	if e.details == nil {
+		e.details = appendCanonical(nil, map[string]any(e.Details))
+	}
+	return string(e.details)
 }
 
 // GenesisHash stands in for the hash before the first event.
@@ -84,11 +95,16 @@ func Seal(lastSeq int64, lastHash string, events []Event) Head {
 	if lastSeq == 0 {
 		lastHash = GenesisHash
 	}
+	buf := make([]byte, 0, 512)
 	for i := range events {
+		e := &events[i]
 		lastSeq++
-		events[i].Seq = lastSeq
-		events[i].Hash = ChainHash(lastHash, &events[i])
-		lastHash = events[i].Hash
+		e.Seq = lastSeq
+		e.details = appendCanonical(nil, map[string]any(e.Details))
+		buf = e.appendCanonical(buf[:0], e.details)
+		sum := sha256.Sum256(append([]byte(lastHash), buf...))
+		e.Hash = hex.EncodeToString(sum[:])
+		lastHash = e.Hash
 	}
 	return Head{Seq: lastSeq, Hash: lastHash}
 }
@@ -102,7 +118,11 @@ func Seal(lastSeq int64, lastHash string, events []Event) Head {
 // json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 // writes.
 func (e *Event) Canonical() []byte {
-	b := make([]byte, 0, 256)
+	return e.appendCanonical(make([]byte, 0, 256), appendCanonical(nil, map[string]any(e.Details)))
+}
+
+// appendCanonical appends the canonical form, given the details' own.
+func (e *Event) appendCanonical(b, details []byte) []byte {
 	b = append(b, `{"action":`...)
 	b = appendJSONString(b, string(e.Action))
 	b = append(b, `,"actor":`...)
@@ -112,7 +132,7 @@ func (e *Event) Canonical() []byte {
 	b = append(b, `,"at":`...)
 	b = appendJSONString(b, auditTime(e.At))
 	b = append(b, `,"details":`...)
-	b = appendCanonical(b, map[string]any(e.Details))
+	b = append(b, details...)
 	b = append(b, `,"key_id":`...)
 	b = appendNullable(b, e.KeyID)
 	b = append(b, `,"seq":`...)

@@ -57,13 +57,18 @@ func nonNil(s []string) []string {
 // CreateDetails describes a new key: its record as made.
 func CreateDetails(k *Key) Details { return recordFields(k) }
 
-// ImportDetails describes an imported key: its record, whether its
-// string came from another system, and the batch it was imported in.
+// ImportDetails describes an imported key: its TTL and expiry, whether
+// its string came from another system, and the batch it was imported
+// in. Not its whole record, unlike create: an import writes a hundred
+// thousand of them, and the record is the key's row as imported — each
+// later change's event holds the old value of what it changed.
 func ImportDetails(k *Key, legacy bool, batch string) Details {
-	d := CreateDetails(k)
-	d["legacy_key"] = legacy
-	d["batch"] = batch
-	return d
+	return Details{
+		"ttl_seconds": int64(k.TTL / time.Second),
+		"expires_at":  auditTime(k.ExpiresAt),
+		"legacy_key":  legacy,
+		"batch":       batch,
+	}
 }
 
 // ChangeDetails lists what differs between before and after, field by
@@ -103,6 +108,16 @@ func RenewDetails(before, after *Key) Details {
 		d["revoked_at"] = Details{"old": auditTime(*before.RevokedAt), "new": nil}
 	}
 	return d
+}
+
+// RenewAllDetails describes one key of renew --all, which changes only
+// the expiry: the old and new expiry and the TTL it was computed from.
+func RenewAllDetails(before, after *Key, batch string) Details {
+	return Details{
+		"expires_at":  Details{"old": auditTime(before.ExpiresAt), "new": auditTime(after.ExpiresAt)},
+		"ttl_seconds": Details{"old": int64(before.TTL / time.Second), "new": int64(after.TTL / time.Second)},
+		"batch":       batch,
+	}
 }
 
 // RenewAction is renew, or reactivate for a key that was revoked.

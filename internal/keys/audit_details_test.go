@@ -91,3 +91,14 @@ func TestSmallDetails(t *testing.T) {
 }
 
 func withMeta(k *Key, m Meta) *Key { k.Meta = m; return k }
+
+// TestRenewAllDetails: the lean form renew --all writes says the same as
+// RenewDetails for a renewal that changes only the expiry.
+func TestRenewAllDetails(t *testing.T) {
+	before, after := auditKey(), auditKey()
+	after.ExpiresAt = before.ExpiresAt.Add(48 * time.Hour)
+	after.UpdatedAt = before.UpdatedAt.Add(48 * time.Hour)
+	if a, b := EncodeDetails(RenewAllDetails(before, after, "B")), EncodeDetails(RenewDetails(before, after).WithBatch("B")); a != b {
+		t.Fatalf("renew --all details\n%s\nrenew details\n%s", a, b)
+	}
+}

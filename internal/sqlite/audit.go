@@ -16,7 +16,8 @@ import (
 const (
 	eventColumns = `seq, at, actor, action, key_id, alias, details, hash`
 	headQuery    = `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`
-	insertEvent  = `INSERT INTO events (` + eventColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	// eventsPerInsert is how many rows a bulk INSERT of events holds.
+	eventsPerInsert = 64
 )
 
 // record seals events after the log's head and inserts them, in the
@@ -38,21 +39,51 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, now time.Time, events []
 		events[i].At, events[i].Actor = now, s.Actor
 	}
 	keys.Seal(seq, hash, events)
-	// One prepared single-row statement: modernc finds each $N argument
-	// by name, which makes a statement with thousands of them slow.
-	ins, err := tx.PrepareContext(ctx, insertEvent)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	for i := range events {
-		e := &events[i]
-		if _, err := ins.ExecContext(ctx, e.Seq, e.At.Unix(), e.Actor, string(e.Action), nullString(e.KeyID), nullString(e.Alias),
-			keys.EncodeDetails(e.Details), e.Hash); err != nil {
+	// Rows go in prepared statements of eventsPerInsert rows, and the
+	// rest one by one.
+	var bulk, one *sql.Stmt
+	defer func() {
+		for _, st := range []*sql.Stmt{bulk, one} {
+			if st != nil {
+				st.Close()
+			}
+		}
+	}()
+	args := make([]any, 0, 8*eventsPerInsert)
+	for start := 0; start < len(events); {
+		n := eventsPerInsert
+		if len(events)-start < n {
+			n = 1
+		}
+		stmt := &one
+		if n > 1 {
+			stmt = &bulk
+		}
+		if *stmt == nil {
+			if *stmt, err = tx.PrepareContext(ctx, insertEvents(n)); err != nil {
+				return err
+			}
+		}
+		args = args[:0]
+		for i := start; i < start+n; i++ {
+			e := &events[i]
+			args = append(args, e.Seq, e.At.Unix(), e.Actor, string(e.Action), nullString(e.KeyID), nullString(e.Alias),
+				e.DetailsJSON(), e.Hash)
+		}
+		if _, err := (*stmt).ExecContext(ctx, args...); err != nil {
 			return err
 		}
+		start += n
 	}
 	return nil
+}
+
+// insertEvents is an INSERT of n rows. Its parameters are anonymous:
+// SQLite looks a named one up by a linear search, which makes binding
+// a statement with hundreds of them quadratic.
+func insertEvents(n int) string {
+	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO events (` + eventColumns + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
 }
 
 // batchOf is the batch id shared by the events of a command given n

@@ -244,7 +244,7 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 			if _, err := upd.ExecContext(ctx, k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), k.ID); err != nil {
 				return err
 			}
-			events[i] = keys.KeyEvent(keys.ActionRenew, k, keys.RenewDetails(batch[i], k).WithBatch(batchID))
+			events[i] = keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID))
 		}
 		return s.record(ctx, tx, now, events)
 	})

