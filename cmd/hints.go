@@ -83,6 +83,9 @@ func keyHint(e *keys.Error) string {
 	case "unknown_scope":
 		return "register it first: keyward scopes add " + e.Scope
 	case "admin_only_scope":
+		if e.Role == "" {
+			return fmt.Sprintf("leave out --scope %s: no configured role is admin_role, so no key can hold it", e.Scope)
+		}
 		return fmt.Sprintf("add --role %s, or leave out --scope %s", e.Role, e.Scope)
 	case "scope_exists":
 		return "see it with: keyward scopes list"

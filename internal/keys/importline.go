@@ -92,7 +92,7 @@ func ParseImportLine(line []byte, n int, p Policy, now time.Time) (ImportItem, e
 }
 
 // checkExpiresAt reads an RFC 3339 expiry: it must lie in the future and
-// at most max_ttl from now, the bound create puts on --ttl.
+// at most max_ttl from now, the bound a create puts on its ttl.
 func checkExpiresAt(s string, p Policy, now time.Time) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {

@@ -17,7 +17,7 @@ const (
 	StatusRevoked Status = "revoked"
 )
 
-// ParseStatus checks a --status filter value; "all" gives "".
+// ParseStatus checks a status filter value; "all" gives "".
 func ParseStatus(s string) (Status, bool, error) {
 	switch s {
 	case "active", "expired", "revoked":
@@ -136,24 +136,24 @@ type Policy struct {
 
 // CheckTTL refuses a key TTL above max_ttl; it is never silently capped.
 func (p Policy) CheckTTL(d time.Duration) error {
-	if d < time.Second {
-		return Errorf(EINVALID, "invalid_duration", "ttl %s is shorter than one second", d)
-	}
-	if d > p.MaxTTL {
-		return Errorf(EINVALID, "ttl_too_long", "ttl %s is above max_ttl %s", FormatDuration(d), FormatDuration(p.MaxTTL)).
-			With("max_ttl", FormatDuration(p.MaxTTL))
-	}
-	return nil
+	return checkWindow(d, "ttl", "max_ttl", p.MaxTTL)
 }
 
 // CheckTokenTTL refuses a key's token TTL above max_token_ttl.
 func (p Policy) CheckTokenTTL(d time.Duration) error {
+	return checkWindow(d, "token ttl", "max_token_ttl", p.MaxTokenTTL)
+}
+
+// checkWindow refuses a duration under a second or above the setting
+// named limit; the reason is the limit's with _too_long for its max_.
+func checkWindow(d time.Duration, what, limit string, max time.Duration) error {
 	if d < time.Second {
-		return Errorf(EINVALID, "invalid_duration", "token ttl %s is shorter than one second", d)
+		return Errorf(EINVALID, "invalid_duration", "%s %s is shorter than one second", what, d)
 	}
-	if d > p.MaxTokenTTL {
-		return Errorf(EINVALID, "token_ttl_too_long", "token ttl %s is above max_token_ttl %s", FormatDuration(d), FormatDuration(p.MaxTokenTTL)).
-			With("max_token_ttl", FormatDuration(p.MaxTokenTTL))
+	if d > max {
+		reason := strings.TrimPrefix(limit, "max_") + "_too_long"
+		return Errorf(EINVALID, reason, "%s %s is above %s %s", what, FormatDuration(d), limit, FormatDuration(max)).
+			With(limit, FormatDuration(max))
 	}
 	return nil
 }
@@ -173,8 +173,22 @@ func (p Policy) NormalizeRoles(roles []string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// IsAdmin reports whether roles include the admin role.
-func (p Policy) IsAdmin(roles []string) bool { return slices.Contains(roles, p.AdminRole) }
+// IsAdmin reports whether roles include the admin role. With no admin
+// role among the configured roles nobody is admin, not even a key given
+// that role before it left the configuration.
+func (p Policy) IsAdmin(roles []string) bool {
+	r := p.Admin()
+	return r != "" && slices.Contains(roles, r)
+}
+
+// Admin is the admin role, or "" when the configured roles do not include
+// it: then no key can be given an admin-only scope.
+func (p Policy) Admin() string {
+	if p.AdminRole == "" || !slices.Contains(p.Roles, p.AdminRole) {
+		return ""
+	}
+	return p.AdminRole
+}
 
 // ValidateRef checks an ALIAS|ID argument.
 func ValidateRef(ref string) error {

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -67,9 +68,7 @@ func (p Policy) CheckGrant(reg Registry, roles, scopes []string) error {
 			return e
 		}
 		if sc.AdminOnly && !p.IsAdmin(roles) {
-			e := Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and the key does not hold the %q role", s, p.AdminRole)
-			e.Scope, e.Role = s, p.AdminRole
-			return e
+			return p.errAdminOnly(s, "")
 		}
 	}
 	return nil
@@ -90,4 +89,21 @@ func (p Policy) Effective(reg Registry, roles, scopes []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// errAdminOnly refuses an admin-only scope to a key (alias, if known)
+// without the admin role; Role is "" when no configured role is admin.
+func (p Policy) errAdminOnly(scope, alias string) *Error {
+	key := "the key"
+	if alias != "" {
+		key = fmt.Sprintf("key %q", alias)
+	}
+	var e *Error
+	if admin := p.Admin(); admin != "" {
+		e = Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and %s does not hold the %q role", scope, key, admin)
+	} else {
+		e = Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and no configured role is the admin role", scope)
+	}
+	e.Alias, e.Scope, e.Role = alias, scope, p.Admin()
+	return e
 }

@@ -167,7 +167,7 @@ type Filter struct {
 	Offset         int
 }
 
-// SortKeys are the accepted --sort values.
+// SortKeys are the orders a list may be sorted by.
 var SortKeys = []string{"created", "alias", "expires", "last_used"}
 
 // RevokeResult is one revoked key.

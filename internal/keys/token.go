@@ -90,8 +90,8 @@ func (p Policy) MintToken(now time.Time, k *Key, reg Registry, req TokenRequest)
 		held := p.Effective(reg, k.Roles, k.Scopes)
 		for _, sc := range req.Scopes {
 			if reg[sc].AdminOnly && !p.IsAdmin(k.Roles) {
-				e := Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and key %q does not hold the %q role", sc, k.Alias, p.AdminRole)
-				e.Op, e.Alias, e.Scope, e.Role = "token", k.Alias, sc, p.AdminRole
+				e := p.errAdminOnly(sc, k.Alias)
+				e.Op = "token"
 				return TokenResult{}, e
 			}
 			if !slices.Contains(held, sc) {

@@ -67,7 +67,7 @@ func unixOrNil(t *time.Time) any {
 	return t.Unix()
 }
 
-// keyward_fold lowers text for --search in every script, not only ASCII
+// keyward_fold lowers text for a search in every script, not only ASCII
 // as SQLite's lower() does: "ZOË" finds "zoë".
 func init() {
 	sqlite.MustRegisterDeterministicScalarFunction("keyward_fold", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {

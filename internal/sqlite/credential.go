@@ -96,9 +96,8 @@ func (s *Store) Registry(ctx context.Context) (keys.Registry, error) {
 	return reg, s.translate("read", err)
 }
 
-// touchWait bounds how long recording last_used_at waits for another
-// process's write transaction: a verification is a read, and must not
-// stall behind an import.
+// touchWait is how long Touch waits by default for another writer: a
+// verification is a read, and must not stall behind an import.
 const touchWait = 250 * time.Millisecond
 
 // Touch records last_used_at = at on a key unless it was recorded less
@@ -110,7 +109,11 @@ func (s *Store) Touch(ctx context.Context, keyID string, at time.Time) {
 		return
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, touchWait.Milliseconds())); err != nil {
+	wait := s.TouchWait
+	if wait <= 0 {
+		wait = touchWait
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, wait.Milliseconds())); err != nil {
 		return
 	}
 	// The connection goes back to the pool: restore its patience first.

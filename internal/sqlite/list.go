@@ -37,7 +37,7 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 		b.add(`(EXISTS (SELECT 1 FROM json_each(keys.scopes) WHERE value = ?1)
 			OR keys.scopes = '["*"]' AND EXISTS (SELECT 1 FROM scopes WHERE name = ?1
 				AND (admin_only = 0 OR EXISTS (SELECT 1 FROM json_each(keys.roles) WHERE value = ?2))))`,
-			f.Scope, s.Policy.AdminRole)
+			f.Scope, s.Policy.Admin())
 	}
 	if f.Owner != nil {
 		b.add(`owner = ?`, *f.Owner)
@@ -90,8 +90,8 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	return s.translate("read", rows.Err())
 }
 
-// sortOrders maps --sort to ORDER BY, with a tie-breaker so that paging
-// with --limit and --offset is stable.
+// sortOrders maps a sort key to ORDER BY, with a tie-breaker so that paging
+// with a limit and an offset is stable.
 var sortOrders = map[string]string{
 	"created":   "created_at DIR, rowid DIR",
 	"alias":     "alias DIR",

@@ -14,8 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -28,6 +26,9 @@ const applicationID = 0x6b797764
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
+
+// maxConns bounds the pool: enough for a server's concurrent readers.
+const maxConns = 16
 
 // busyTimeout is how long SQLite itself waits for a lock; retryFor bounds
 // the store's own retries of a whole transaction on top of it.
@@ -45,6 +46,9 @@ type Store struct {
 	Policy keys.Policy
 	// Now is the clock, read once per transaction.
 	Now func() time.Time
+	// TouchWait bounds how long Touch waits for another writer's lock
+	// (0: a quarter of a second).
+	TouchWait time.Duration
 	// Actor is who the audit log records as making the changes.
 	Actor string
 	// unaudited turns the audit log off, for the benchmark that measures
@@ -67,9 +71,12 @@ func Open(ctx context.Context, path string, policy keys.Policy) (*Store, error) 
 	if err != nil {
 		return nil, internal(path, "open", err)
 	}
-	// One connection: a command is one sequence of statements, and SQLite
-	// serialises writers anyway.
-	db.SetMaxOpenConns(1)
+	// A pool: in WAL mode readers on their own connections go on while
+	// a writer (a transaction, or Touch) holds the write lock; writers
+	// queue on SQLite's lock, not on the pool. A command that runs one
+	// statement at a time uses a single connection.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s := &Store{db: db, path: path, Policy: policy, Now: time.Now}
 	// Processes opening a new file together race to migrate it; switching
 	// it to WAL can fail at once with SQLITE_BUSY (SQLite does not wait
@@ -217,80 +224,6 @@ func errNewerSchema(path string, version int) error {
 	return refuse(path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, len(migrationNames())))
 }
 
-// checkSchema recognises keyward's database and brings its schema up to
-// date. Reading application_id and user_version is the whole cost of an
-// up-to-date database.
-func (s *Store) checkSchema(ctx context.Context, created bool) error {
-	// One statement, so one snapshot: read separately, a schema another
-	// process commits in between makes a new file look foreign.
-	var appID, version, tables int
-	err := s.db.QueryRowContext(ctx, `SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema)
-		FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &version, &tables)
-	if err != nil {
-		return s.translate("read", err)
-	}
-	latest := len(migrationNames())
-	switch {
-	case appID == applicationID && version == latest:
-		return nil
-	case appID == applicationID && version > latest:
-		return errNewerSchema(s.path, version)
-	case appID == applicationID:
-		return s.migrate(ctx)
-	case appID == 0 && version == 0 && tables == 0:
-		return s.migrate(ctx)
-	}
-	return errForeign(s.path)
-}
-
-// migrate applies the embedded migrations the file lacks, each numbered
-// one in its own transaction that also bumps user_version.
-func (s *Store) migrate(ctx context.Context) error {
-	// WAL lets readers (verify) go on while a writer commits; it is a
-	// property of the file and must be set outside a transaction.
-	if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
-		return s.translate("set up", err)
-	}
-	for i, name := range migrationNames() {
-		version := i + 1
-		err := s.write(ctx, func(tx *sql.Tx, _ time.Time) error {
-			var appID, have, tables int
-			if err := tx.QueryRowContext(ctx, `SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema) FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &have, &tables); err != nil {
-				return err
-			}
-			if appID != applicationID && (appID != 0 || have != 0 || tables != 0) {
-				return errForeign(s.path)
-			}
-			if have >= version {
-				return nil // another process got here first
-			}
-			body, err := migrationFS.ReadFile("migrations/" + name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-			_, err = tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d; PRAGMA user_version = %d`, applicationID, version))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func migrationNames() []string {
-	entries, _ := migrationFS.ReadDir("migrations")
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
-}
-
 // write runs fn in one BEGIN IMMEDIATE transaction with the clock read
 // once, and runs it again with backoff if SQLite still reports the
 // database busy after its own timeout.
@@ -343,63 +276,6 @@ func isBusy(err error) bool {
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 	}
 	return false
-}
-
-// translate turns a driver error into a keyward error: one line the
-// operator can act on, never a raw SQLite message.
-func (s *Store) translate(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ke *keys.Error
-	if errors.As(err, &ke) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
-	}
-	var e *sqlite.Error
-	if errors.As(err, &e) {
-		switch e.Code() & 0xff {
-		case sqlite3.SQLITE_INTERRUPT:
-			return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s stayed busy for %s", s.path, retryFor).Wrap(err)
-		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
-			return keys.Errorf(keys.EINTERNAL, "db_read_only", "cannot %s database %s: it is read-only", op, s.path).Wrap(err)
-		case sqlite3.SQLITE_FULL:
-			return keys.Errorf(keys.EINTERNAL, "disk_full", "cannot %s database %s: the disk is full; nothing was changed", op, s.path).Wrap(err)
-		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-			return keys.Errorf(keys.EINTERNAL, "db_corrupt", "database %s is corrupt", s.path).
-				With("path", s.path).Wrap(err)
-		case sqlite3.SQLITE_CANTOPEN:
-			return keys.Errorf(keys.EINTERNAL, "db_cannot_open", "cannot open database %s", s.path).Wrap(err)
-		case sqlite3.SQLITE_IOERR:
-			if e.Code() == sqlite3.SQLITE_IOERR_WRITE {
-				// ENOSPC is SQLITE_FULL; a write refused for another
-				// reason (a quota, a file size limit) lands here.
-				return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: the write failed (disk full or over a quota?); nothing was changed", op, s.path).
-					With("problem", "write").Wrap(err)
-			}
-			return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: I/O error; nothing was changed", op, s.path).
-				With("problem", "io").Wrap(err)
-		}
-	}
-	return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s", op, s.path).Wrap(err)
-}
-
-func internal(path, op string, err error) error {
-	msg := fmt.Sprintf("cannot %s %s", op, path)
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		msg += ": " + strings.TrimPrefix(pe.Err.Error(), "open ")
-	}
-	return keys.Errorf(keys.EINTERNAL, "io_error", "%s", msg).
-		With("problem", "path").Wrap(err)
-}
-
-func refuse(path, reason, what string) error {
-	return keys.Errorf(keys.EINTERNAL, reason, "refusing %s: it %s", path, what).With("path", path)
 }
 
 // Version is the version of the SQLite library inside keyward.
