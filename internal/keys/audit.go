@@ -38,12 +38,7 @@ func ParseAction(s string) (Action, error) {
 			return a, nil
 		}
 	}
-	names := make([]string, len(Actions))
-	for i, a := range Actions {
-		names[i] = string(a)
-	}
-	return "", Errorf(EINVALID, "invalid_action", "unknown action %q", clip(s)).
-		WithHint("use one of %s", strings.Join(names, ", "))
+	return "", Errorf(EINVALID, "invalid_action", "unknown action %q", clip(s))
 }
 
 // Details says what an event changed: old and new values, the TTL, the

@@ -92,17 +92,18 @@ func CredentialEnd(keyExpires time.Time, validUntil *time.Time) time.Time {
 func DecideRotation(now time.Time, k *Key, previousValidUntil *time.Time, req RotateRequest) (Rotation, error) {
 	switch StatusAt(k.RevokedAt, k.ExpiresAt, now) {
 	case StatusRevoked:
-		return Rotation{}, &Error{Code: ECONFLICT, Reason: "key_revoked",
+		return Rotation{}, &Error{Code: ECONFLICT, Reason: "key_revoked", Op: "rotate", Alias: k.Alias,
 			Message: "key " + quote(k.Alias) + " is revoked; a revoked key cannot be rotated"}
 	case StatusExpired:
-		return Rotation{}, &Error{Code: ECONFLICT, Reason: "key_expired",
+		return Rotation{}, &Error{Code: ECONFLICT, Reason: "key_expired", Op: "rotate", Alias: k.Alias,
 			Message: "key " + quote(k.Alias) + " has expired; an expired key cannot be rotated"}
 	}
 	live := LivePrevious(k, previousValidUntil, now)
 	if live != nil && !req.EndPrevious {
-		return Rotation{}, &Error{Code: ECONFLICT, Reason: "previous_in_grace",
+		e := &Error{Code: ECONFLICT, Reason: "previous_in_grace", Op: "rotate", Alias: k.Alias,
 			Message: "key " + quote(k.Alias) + " was rotated and its previous string works until " + auditTime(*live) +
 				"; a key has at most two live strings"}
+		return Rotation{}, e.With("until", auditTime(*live))
 	}
 	until := now.Add(req.Grace)
 	if until.After(k.ExpiresAt) || until.Before(now) { // Before: an overflowing grace
