@@ -59,16 +59,16 @@ type Event struct {
 	Details Details
 	Hash    string
 
-	details []byte // Details' canonical JSON, as Seal hashed it
+	details string // Details' canonical JSON, as Seal hashed it
 }
 
 // DetailsJSON is the stored form of the event's details: their canonical
 // JSON, as Seal hashed it (Details must not change after Seal).
 func (e *Event) DetailsJSON() string {
-	if e.details == nil {
-		e.details = appendCanonical(nil, map[string]any(e.Details))
+	if e.details == "" {
+		e.details = string(appendCanonical(nil, map[string]any(e.Details)))
 	}
-	return string(e.details)
+	return e.details
 }
 
 // GenesisHash stands in for the hash before the first event.
@@ -95,9 +95,11 @@ func Seal(lastSeq int64, lastHash string, events []Event) Head {
 		e := &events[i]
 		lastSeq++
 		e.Seq = lastSeq
-		e.details = appendCanonical(nil, map[string]any(e.Details))
-		buf = e.appendCanonical(buf[:0], e.details)
-		sum := sha256.Sum256(append([]byte(lastHash), buf...))
+		buf = appendCanonical(buf[:0], map[string]any(e.Details))
+		e.details = string(buf)
+		buf = append(buf[:0], lastHash...)
+		buf = e.appendCanonical(buf, e.details)
+		sum := sha256.Sum256(buf)
 		e.Hash = hex.EncodeToString(sum[:])
 		lastHash = e.Hash
 	}
@@ -113,11 +115,11 @@ func Seal(lastSeq int64, lastHash string, events []Event) Head {
 // json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 // writes.
 func (e *Event) Canonical() []byte {
-	return e.appendCanonical(make([]byte, 0, 256), appendCanonical(nil, map[string]any(e.Details)))
+	return e.appendCanonical(make([]byte, 0, 256), string(appendCanonical(nil, map[string]any(e.Details))))
 }
 
 // appendCanonical appends the canonical form, given the details' own.
-func (e *Event) appendCanonical(b, details []byte) []byte {
+func (e *Event) appendCanonical(b []byte, details string) []byte {
 	b = append(b, `{"action":`...)
 	b = appendJSONString(b, string(e.Action))
 	b = append(b, `,"actor":`...)

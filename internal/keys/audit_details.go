@@ -57,18 +57,21 @@ func nonNil(s []string) []string {
 // CreateDetails describes a new key: its record as made.
 func CreateDetails(k *Key) Details { return recordFields(k) }
 
-// ImportDetails describes an imported key: its TTL and expiry, whether
-// its string came from another system, and the batch it was imported
-// in. Not its whole record, unlike create: an import writes a hundred
-// thousand of them, and the record is the key's row as imported — each
-// later change's event holds the old value of what it changed.
-func ImportDetails(k *Key, legacy bool, batch string) Details {
-	return Details{
-		"ttl_seconds": int64(k.TTL / time.Second),
-		"expires_at":  auditTime(k.ExpiresAt),
-		"legacy_key":  legacy,
-		"batch":       batch,
+// ImportDetails describes an imported key: its TTL, its expiry when the
+// line gave one, whether its string came from another system, and the
+// batch it was imported in. Not its whole record, unlike create: an
+// import writes a hundred thousand of them, and the record is the key's
+// row as imported — each later change's event holds the old value of
+// what it changed.
+func ImportDetails(k *Key, legacy bool, expiresGiven bool, batch string) Details {
+	d := Details{"ttl_seconds": int64(k.TTL / time.Second), "batch": batch}
+	if expiresGiven {
+		d["expires_at"] = auditTime(k.ExpiresAt)
 	}
+	if legacy {
+		d["legacy_key"] = true
+	}
+	return d
 }
 
 // ChangeDetails lists what differs between before and after, field by

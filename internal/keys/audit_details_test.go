@@ -16,9 +16,12 @@ func TestCreateDetails(t *testing.T) {
 	if got := EncodeDetails(CreateDetails(&Key{})); !strings.Contains(got, `"meta":{}`) || !strings.Contains(got, `"roles":[]`) {
 		t.Fatalf("empty sets are written as empty, not null: %s", got)
 	}
-	imp := ImportDetails(auditKey(), true, "B1")
-	if imp["batch"] != "B1" || imp["legacy_key"] != true {
+	imp := ImportDetails(auditKey(), true, true, "B1")
+	if imp["batch"] != "B1" || imp["legacy_key"] != true || imp["expires_at"] != "2026-12-15T12:00:00Z" {
 		t.Fatalf("import details: %v", imp)
+	}
+	if got := EncodeDetails(ImportDetails(auditKey(), false, false, "B1")); got != `{"batch":"B1","ttl_seconds":1296000}` {
+		t.Fatalf("a generated key with its default expiry: %s", got)
 	}
 }
 

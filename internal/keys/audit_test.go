@@ -71,7 +71,7 @@ func TestDetailsRoundTrip(t *testing.T) {
 	after.TokenTTL = 2 * time.Hour
 	for _, d := range []Details{
 		CreateDetails(auditKey()),
-		ImportDetails(withMeta(auditKey(), Meta{"env": "prod"}), true, "BATCH"),
+		ImportDetails(withMeta(auditKey(), Meta{"env": "prod"}), true, true, "BATCH"),
 		ChangeDetails(before, withMeta(after, Meta{"x": "ü"})),
 		RenewDetails(before, after),
 		RevokeDetails("leak \u0000 \\"),

@@ -77,7 +77,9 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 				conflicts = append(conflicts, it)
 				continue
 			}
-			events = append(events, keys.KeyEvent(keys.ActionImport, k, keys.ImportDetails(k, it.Imported, batch)))
+			if !s.unaudited {
+				events = append(events, keys.KeyEvent(keys.ActionImport, k, keys.ImportDetails(k, it.Imported, it.ExpiresAt != nil, batch)))
+			}
 			r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 			if !it.Imported {
 				r.Secret = it.Request.Credential.String

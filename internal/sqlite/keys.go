@@ -238,13 +238,15 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 			return err
 		}
 		defer upd.Close()
-		events := make([]keys.Event, len(out))
+		var events []keys.Event
 		batchID := keys.NewBatchID()
 		for i, k := range out {
 			if _, err := upd.ExecContext(ctx, k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), k.ID); err != nil {
 				return err
 			}
-			events[i] = keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID))
+			if !s.unaudited {
+				events = append(events, keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID)))
+			}
 		}
 		return s.record(ctx, tx, now, events)
 	})

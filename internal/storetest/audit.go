@@ -143,7 +143,7 @@ func testAuditEveryChange(t *testing.T, e *env) {
 		t.Errorf("reactivate details %v", ev.Details)
 	}
 	i1, i2, ra := bySeq(11), bySeq(12), bySeq(13)
-	if detail(i1, "batch") == nil || detail(i1, "batch") != detail(i2, "batch") || e.find("d").Meta["team"] != "x" || detail(i1, "legacy_key") != false {
+	if detail(i1, "batch") == nil || detail(i1, "batch") != detail(i2, "batch") || e.find("d").Meta["team"] != "x" || detail(i1, "legacy_key") != nil {
 		t.Errorf("import details %v %v", i1.Details, i2.Details)
 	}
 	if detail(ra, "batch") == nil || detail(ra, "batch") == detail(i1, "batch") || detail(ra, "batch") != detail(bySeq(16), "batch") {
