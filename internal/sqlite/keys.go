@@ -233,20 +233,20 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		if req.DryRun {
 			return errRollback
 		}
-		upd, err := tx.PrepareContext(ctx, `UPDATE keys SET expires_at = ?, updated_at = ? WHERE id = ?`)
-		if err != nil {
+		// The batch is the rows just read, in the same transaction, and
+		// the rule renewed each for its own TTL from now: one statement
+		// writes them all.
+		args := append([]any{now.Unix()}, b.args...)
+		if _, err = tx.ExecContext(ctx, `UPDATE keys SET expires_at = ?1 + ttl_seconds, updated_at = ?1 WHERE `+b.shifted(1), args...); err != nil {
 			return err
 		}
-		defer upd.Close()
-		var events []keys.Event
+		if s.unaudited {
+			return nil
+		}
+		events := make([]keys.Event, len(out))
 		batchID := keys.NewBatchID()
 		for i, k := range out {
-			if _, err := upd.ExecContext(ctx, k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), k.ID); err != nil {
-				return err
-			}
-			if !s.unaudited {
-				events = append(events, keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID)))
-			}
+			events[i] = keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID))
 		}
 		return s.record(ctx, tx, now, events)
 	})

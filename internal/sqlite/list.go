@@ -135,3 +135,25 @@ func (w *where) sql() string {
 	}
 	return strings.Join(w.conds, " AND ")
 }
+
+// shifted is sql() with every ?N placeholder renumbered ?N+n, for a
+// statement whose own arguments come first.
+func (w *where) shifted(n int) string {
+	in := w.sql()
+	var b strings.Builder
+	for i := 0; i < len(in); i++ {
+		b.WriteByte(in[i])
+		if in[i] != '?' {
+			continue
+		}
+		j := i + 1
+		for j < len(in) && '0' <= in[j] && in[j] <= '9' {
+			j++
+		}
+		if num, err := strconv.Atoi(in[i+1 : j]); err == nil {
+			b.WriteString(strconv.Itoa(num + n))
+			i = j - 1
+		}
+	}
+	return b.String()
+}
