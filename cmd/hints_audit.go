@@ -21,6 +21,14 @@ func rotateHint(e *keys.Error) string {
 
 // auditHint covers the audit log, labels and the actor.
 func auditHint(e *keys.Error) string {
+	if e.Op == "show" {
+		switch e.Reason {
+		case "malformed":
+			return "check that the whole string was copied, on one line"
+		case "not_found":
+			return "it may come from another keyward database; check --db"
+		}
+	}
 	switch e.Reason {
 	case "audit_log_broken":
 		return "the database was changed outside keyward; compare it with a backup, and keep `keyward log head` somewhere safe"

@@ -11,10 +11,10 @@ type RotateRequest struct {
 	Ref         string        // alias or id
 	Grace       time.Duration // how long the replaced string keeps working; 0: it stops at once
 	EndPrevious bool          // a previous string still in its grace is ended first
-	Credential  Credential    // the new key string, minted by the caller
+	Prefix      string        // the key prefix of the new string
 }
 
-// Validate checks r; the new string must be one of keyward's keys.
+// Validate checks r.
 func (r *RotateRequest) Validate() error {
 	if err := ValidateRef(r.Ref); err != nil {
 		return err
@@ -22,10 +22,15 @@ func (r *RotateRequest) Validate() error {
 	if r.Grace < 0 {
 		return Errorf(EINVALID, "invalid_duration", "grace %s is negative", r.Grace)
 	}
-	if _, shape := Parse(r.Credential.String); shape != Native {
-		return Errorf(EINVALID, "invalid_credential", "the new key string is not in keyward's format")
-	}
-	return r.Credential.Validate(KindKey)
+	return ValidatePrefix(r.Prefix)
+}
+
+// NewKeyString mints a new key string for the key id: the same id, so
+// that the string still names its key, and a new secret.
+func NewKeyString(prefix, id string) Credential {
+	body := prefix + "_" + id + "_" + randomBase62(randLen)
+	s := body + checksum(body)
+	return Credential{String: s, ID: id, Hash: Hash(s), Masked: Mask(s)}
 }
 
 // ParseGrace reads a grace period: a DUR, or zero ("0", "0s", "0h") for
@@ -116,26 +121,37 @@ func quote(s string) string { return `"` + s + `"` }
 
 // RotateResult is a rotated key and its new string, shown once.
 type RotateResult struct {
-	Key    *Key
-	Secret string
+	Key        *Key
+	Secret     string
+	Credential Credential // the new string, with its hash for the store
 	// PreviousValidUntil is when the replaced string stops verifying; nil
 	// when it stopped at once.
 	PreviousValidUntil *time.Time
 	Rotation           Rotation
 }
 
-// Rotate decides a rotation of old at now (DecideRotation) and returns
-// the key as it is after it: the new string's masked stub, in keyward's
-// format whatever the old one was, and the replaced string's end.
-func Rotate(now time.Time, old *Key, req RotateRequest) (RotateResult, error) {
+// Rotate decides a rotation of old at now (DecideRotation) with the new
+// string cred, and returns the key as it is after it: the new string's
+// masked stub, in keyward's format whatever the old one was, and the
+// replaced string's end. cred must be NewKeyString(prefix, old.ID).
+func Rotate(now time.Time, old *Key, req RotateRequest, cred Credential) (RotateResult, error) {
 	r, err := DecideRotation(now, old, old.PreviousValidUntil, req)
 	if err != nil {
 		return RotateResult{}, err
 	}
+	if cred.ID != old.ID {
+		return RotateResult{}, Errorf(EINVALID, "invalid_credential", "the new key string does not carry the key's id")
+	}
+	if err := cred.Validate(KindKey); err != nil {
+		return RotateResult{}, err
+	}
+	if _, shape := Parse(cred.String); shape != Native {
+		return RotateResult{}, Errorf(EINVALID, "invalid_credential", "the new key string is not in keyward's format")
+	}
 	k := *old
 	until := r.PreviousValidUntil
-	k.Masked, k.Imported, k.UpdatedAt, k.PreviousValidUntil = req.Credential.Masked, false, now, &until
-	res := RotateResult{Key: &k, Secret: req.Credential.String, Rotation: r}
+	k.Masked, k.Imported, k.UpdatedAt, k.PreviousValidUntil = cred.Masked, false, now, &until
+	res := RotateResult{Key: &k, Secret: cred.String, Credential: cred, Rotation: r}
 	if r.Live(now) {
 		res.PreviousValidUntil = &until
 	}

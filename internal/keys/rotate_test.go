@@ -120,16 +120,47 @@ func TestParseGrace(t *testing.T) {
 }
 
 func TestRotateRequestValidate(t *testing.T) {
-	cred := NewCredential("kw", KindKey)
-	if err := (&RotateRequest{Ref: "ci-bot", Grace: time.Hour, Credential: cred}).Validate(); err != nil {
+	if err := (&RotateRequest{Ref: "ci-bot", Grace: time.Hour, Prefix: "kw"}).Validate(); err != nil {
 		t.Fatal(err)
 	}
-	foreign := Credential{String: "legacy-0123456789abcdef", ID: NewID(), Hash: Hash("legacy-0123456789abcdef")}
-	for _, r := range []RotateRequest{{Ref: "Bad Alias", Credential: cred}, {Ref: "ci-bot", Grace: -time.Second, Credential: cred},
-		{Ref: cred.String, Credential: cred}, {Ref: "ci-bot"}, {Ref: "ci-bot", Credential: foreign},
-		{Ref: "ci-bot", Credential: Credential{String: cred.String, ID: cred.ID, Hash: Hash("other")}}} {
+	for _, r := range []RotateRequest{{Ref: "Bad Alias", Prefix: "kw"}, {Ref: "ci-bot", Grace: -time.Second, Prefix: "kw"},
+		{Ref: NewCredential("kw", KindKey).String, Prefix: "kw"}, {Ref: "ci-bot"}, {Ref: "ci-bot", Prefix: "K W"}} {
 		if ErrorCode(r.Validate()) != EINVALID {
 			t.Errorf("%+v accepted", r)
+		}
+	}
+}
+
+// TestRotate: the new string names the same key, in keyward's format;
+// the record keeps everything but its masked stub and legacy flag.
+func TestRotate(t *testing.T) {
+	old := rotKey(func(k *Key) { k.Imported = true; k.Masked = "lega…" })
+	cred := NewKeyString("kw", old.ID)
+	p, shape := Parse(cred.String)
+	if shape != Native || p.ID != old.ID || cred.Hash != Hash(cred.String) || cred.Masked != Mask(cred.String) {
+		t.Fatalf("new string %q: shape %v id %q", cred.String, shape, p.ID)
+	}
+	res, err := Rotate(auditT0, old, RotateRequest{Ref: "ci-bot", Grace: time.Hour, Prefix: "kw"}, cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := res.Key
+	if k.ID != old.ID || k.Imported || k.Masked != cred.Masked || !k.ExpiresAt.Equal(old.ExpiresAt) || !k.UpdatedAt.Equal(auditT0) ||
+		k.PreviousValidUntil == nil || !k.PreviousValidUntil.Equal(auditT0.Add(time.Hour)) || res.Secret != cred.String ||
+		res.PreviousValidUntil == nil || old.Masked != "lega…" {
+		t.Fatalf("rotated %+v from %+v", res, old)
+	}
+	res, err = Rotate(auditT0, old, RotateRequest{Ref: "ci-bot", Prefix: "kw"}, NewKeyString("kw", old.ID))
+	if err != nil || res.PreviousValidUntil != nil || !res.Key.PreviousValidUntil.Equal(auditT0) {
+		t.Fatalf("no grace: %+v %v", res, err)
+	}
+	for name, bad := range map[string]Credential{
+		"another id": NewKeyString("kw", NewID()),
+		"bad hash":   {String: cred.String, ID: cred.ID, Hash: Hash("x"), Masked: cred.Masked},
+		"foreign":    {String: "legacy-0123456789abcdef", ID: old.ID, Hash: Hash("legacy-0123456789abcdef")},
+	} {
+		if _, err := Rotate(auditT0, old, RotateRequest{Ref: "ci-bot", Prefix: "kw"}, bad); ErrorCode(err) != EINVALID {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

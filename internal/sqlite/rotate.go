@@ -20,13 +20,13 @@ func (s *Store) RotateKey(ctx context.Context, req keys.RotateRequest) (res keys
 		if err != nil {
 			return err
 		}
-		if res, err = keys.Rotate(now, old, req); err != nil {
+		if res, err = keys.Rotate(now, old, req, keys.NewKeyString(req.Prefix, old.ID)); err != nil {
 			return err
 		}
 		k := res.Key
 		_, err = tx.ExecContext(ctx, `UPDATE keys SET previous_hash = hash, hash = $1, previous_valid_until = $2,
 			masked = $3, imported = $4, updated_at = $5 WHERE id = $6`,
-			req.Credential.Hash, k.PreviousValidUntil.Unix(), k.Masked, k.Imported, k.UpdatedAt.Unix(), k.ID)
+			res.Credential.Hash, k.PreviousValidUntil.Unix(), k.Masked, k.Imported, k.UpdatedAt.Unix(), k.ID)
 		if isConstraint(err) {
 			return keys.Errorf(keys.ECONFLICT, "key_exists", "the new key string is already in the database").Wrap(err)
 		}

@@ -90,7 +90,7 @@ func testAuditEveryChange(t *testing.T, e *env) {
 	if _, err := e.s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"b"}, Reactivate: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.s.RotateKey(ctx, keys.RotateRequest{Ref: "a", Grace: time.Hour, Credential: keys.NewCredential("kw", keys.KindKey)}); err != nil {
+	if _, err := e.s.RotateKey(ctx, keys.RotateRequest{Ref: "a", Grace: time.Hour, Prefix: "kw"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.importLines(`{"alias":"c"}`, `{"alias":"d","meta":{"team":"x"}}`); err != nil {
@@ -194,7 +194,7 @@ func testAuditHoldsNoSecret(t *testing.T, e *env) {
 	secrets := []string{legacy, res[1].Secret}
 	c := e.create("c", keys.Change{}, time.Hour)
 	secrets = append(secrets, c.Secret)
-	rot, err := e.s.RotateKey(ctx, keys.RotateRequest{Ref: "old", Grace: time.Hour, Credential: keys.NewCredential("kw", keys.KindKey)})
+	rot, err := e.s.RotateKey(ctx, keys.RotateRequest{Ref: "old", Grace: time.Hour, Prefix: "kw"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 func (e *env) rotate(ref string, grace time.Duration, endPrevious bool) (keys.RotateResult, error) {
-	return e.s.RotateKey(ctx, keys.RotateRequest{Ref: ref, Grace: grace, EndPrevious: endPrevious, Credential: keys.NewCredential("kw", keys.KindKey)})
+	return e.s.RotateKey(ctx, keys.RotateRequest{Ref: ref, Grace: grace, EndPrevious: endPrevious, Prefix: "kw"})
 }
 
 func (e *env) code(cred string) keys.Code {
@@ -36,8 +36,8 @@ func testRotate(t *testing.T, e *env) {
 	if found := e.find("ci-bot"); keyLine(found) != keyLine(k) {
 		t.Errorf("stored\n%s\nreturned\n%s", keyLine(found), keyLine(k))
 	}
-	if _, shape := keys.Parse(r.Secret); shape != keys.Native {
-		t.Errorf("new string %q is not keyward's", r.Secret)
+	if p, shape := keys.Parse(r.Secret); shape != keys.Native || p.ID != first.Key.ID {
+		t.Errorf("new string %q is not keyward's, with the key's id", r.Secret)
 	}
 	v := e.verify(first.Secret, nil, nil)
 	if v.Code != keys.CodeValid || !v.ExpiresAt.Equal(until) {
@@ -145,8 +145,8 @@ func testRotateRefusals(t *testing.T, e *env) {
 	wantErr(t, err, keys.EINVALID, "invalid_alias")
 	_, err = e.rotate("old", -time.Hour, false)
 	wantErr(t, err, keys.EINVALID, "invalid_duration")
-	_, err = e.s.RotateKey(ctx, keys.RotateRequest{Ref: "old", Credential: keys.Credential{ID: "x"}})
-	wantErr(t, err, keys.EINVALID, "invalid_credential")
+	_, err = e.s.RotateKey(ctx, keys.RotateRequest{Ref: "old", Prefix: "Not A Prefix"})
+	wantErr(t, err, keys.EINVALID, "invalid_prefix")
 	e.unchanged(before, "a refused rotation")
 	if e.head() != head {
 		t.Error("a refused rotation wrote an event")
