@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -91,9 +90,11 @@ func (f *Factory) completionStore(c *cobra.Command) (keys.Store, bool) {
 	if !ok {
 		return nil, false
 	}
-	fi, err := os.Stat(cfg.DB)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
-		return nil, false
+	if store.Engine(cfg.DB) == store.SQLite {
+		fi, err := os.Stat(cfg.DB)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+			return nil, false
+		}
 	}
 	ctx := c.Context()
 	if ctx == nil {
@@ -219,8 +220,4 @@ func (f *Factory) completeScopes(c *cobra.Command, args []string, toComplete str
 }
 
 // closeStore closes a store opened for one completion request.
-func closeStore(s keys.Store) {
-	if c, ok := s.(io.Closer); ok {
-		c.Close()
-	}
-}
+func closeStore(s keys.Store) { s.Close() }

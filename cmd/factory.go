@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"io"
 	"os"
 	"time"
 
@@ -41,7 +40,7 @@ func (f *Factory) Open(ctx context.Context, create bool) (keys.Store, error) {
 	}
 	s, err := store.Open(ctx, f.Config.DB, store.Options{Policy: f.Config.Policy, Create: create, Now: f.Now, Actor: actor})
 	if err != nil {
-		return nil, withHint(err)
+		return nil, err
 	}
 	f.store = s
 	if store.Engine(f.Config.DB) == store.SQLite {
@@ -52,8 +51,8 @@ func (f *Factory) Open(ctx context.Context, create bool) (keys.Store, error) {
 
 // Close closes the store if it was opened.
 func (f *Factory) Close() {
-	if c, ok := f.store.(io.Closer); ok {
-		c.Close()
+	if f.store != nil {
+		f.store.Close()
 	}
 }
 

@@ -35,6 +35,10 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 				return err
 			}
 		}
+		scopeEvents, err := importScopes(ctx, tx, items, now)
+		if err != nil {
+			return err
+		}
 		reg, err := loadRegistry(ctx, tx)
 		if err != nil {
 			return err
@@ -47,27 +51,28 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 		// lines conflict, with one statement per line instead of a
 		// look-up and an insert.
 		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, meta)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason, meta)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
 		out = make([]keys.ImportResult, 0, len(items))
-		events := make([]keys.Event, 0, len(items))
+		events := append(make([]keys.Event, 0, len(items)+len(scopeEvents)), scopeEvents...)
 		batch := keys.NewBatchID()
 		var conflicts []keys.ImportItem
 		for _, it := range items {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			k := it.Request.NewKey(s.Policy, now)
-			if it.ExpiresAt != nil {
-				k.ExpiresAt = *it.ExpiresAt
+			if it.Scope != nil {
+				continue
 			}
+			k := it.Key(s.Policy, now)
 			res, err := ins.ExecContext(ctx, k.ID, k.Alias, it.Request.Credential.Hash, k.Name, k.Description, k.Owner,
-				encodeList(k.Roles), encodeList(k.Scopes), k.Masked, it.Imported,
-				seconds(k.TTL), seconds(k.TokenTTL), now.Unix(), now.Unix(), k.ExpiresAt.Unix(), keys.EncodeMeta(k.Meta))
+				encodeList(k.Roles), encodeList(k.Scopes), k.Masked, k.Imported,
+				seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix(),
+				unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), keys.EncodeMeta(k.Meta))
 			if err != nil {
 				return err
 			}

@@ -232,3 +232,21 @@ func testMeta(t *testing.T, e *env) {
 	wantErr(t, err, keys.EINVALID, "invalid_meta")
 	e.unchanged(before, "refused labels")
 }
+
+// Labels travel with an export into another database.
+func testMetaExport(t *testing.T, e *env) {
+	e.create("labelled", keys.Change{Meta: keys.MetaChange{Set: true, Meta: keys.Meta{"env": "prod", "team": "a b"}}}, time.Hour)
+	lines := exportLines(t, e.s)
+	e.s = e.fresh()(Policy)
+	t.Cleanup(func() { e.s.Close() })
+	if _, err := e.importLines(lines...); err != nil {
+		t.Fatalf("import the export: %v\n%s", err, lines)
+	}
+	if k := e.find("labelled"); !k.Meta.Equal(keys.Meta{"env": "prod", "team": "a b"}) {
+		t.Errorf("restored meta %v from %s", k.Meta, lines)
+	}
+	evs := e.events(keys.EventFilter{})
+	if len(evs) != 1 || evs[0].Action != keys.ActionImport {
+		t.Errorf("the restoring database logs the import: %s", actions(evs))
+	}
+}

@@ -92,6 +92,7 @@ func Run(t *testing.T, fresh Fresh) {
 		{"VerifyTokens", testVerifyTokens},
 		{"TouchOncePerInterval", testTouchOncePerInterval},
 		{"Import", testImport},
+		{"ExportRestores", testExportRestores},
 		{"Interrupted", testInterrupted},
 		{"ConcurrentCreatesLoseNothing", testConcurrentCreates},
 		{"ConcurrentSameAliasOneWinner", testConcurrentSameAlias},
@@ -107,11 +108,12 @@ func Run(t *testing.T, fresh Fresh) {
 		{"RotateRefusals", testRotateRefusals},
 		{"RotateLegacy", testRotateLegacy},
 		{"Meta", testMeta},
+		{"MetaExport", testMetaExport},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &Clock{now: T0}
 			open := fresh(t, clock)
-			e := &env{t: t, clock: clock, open: open}
+			e := &env{t: t, clock: clock, open: open, fresh: func() Open { return fresh(t, clock) }}
 			e.s = e.with(Policy)
 			tc.fn(t, e)
 		})
@@ -124,6 +126,7 @@ type env struct {
 	clock *Clock
 	open  Open
 	s     keys.Store
+	fresh func() Open // another empty database, on the same clock
 }
 
 var ctx = context.Background()
@@ -165,9 +168,21 @@ func (e *env) find(ref string) *keys.Key {
 	return k
 }
 
-// snapshot is everything the store shows, to tell that a refused call
-// changed nothing.
+// snapshot is everything the store shows, its audit log's head
+// included, to tell that a refused call changed nothing and recorded
+// nothing.
 func (e *env) snapshot() string {
+	e.t.Helper()
+	h, err := e.s.LogHead(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.records() + fmt.Sprintf("log %s\n", h)
+}
+
+// records is every key, token count and scope the store shows: what an
+// export carries to another database, whose log is its own.
+func (e *env) records() string {
 	e.t.Helper()
 	var b strings.Builder
 	var all []*keys.Key
@@ -190,12 +205,6 @@ func (e *env) snapshot() string {
 		e.t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "%+v\n", scopes)
-	// The log's head: a refused call writes no event either.
-	h, err := e.s.LogHead(ctx)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	fmt.Fprintf(&b, "log %s\n", h)
 	return b.String()
 }
 
