@@ -60,7 +60,7 @@ func TestHashComparisonsAreConstantTime(t *testing.T) {
 						t.Errorf("%s: HashEqual does not use crypto/subtle", fset.Position(n.Pos()))
 					}
 				case *ast.BinaryExpr:
-					if (n.Op == token.EQL || n.Op == token.NEQ) && (secretish(n.X) || secretish(n.Y)) && !isEmptyString(n.X) && !isEmptyString(n.Y) {
+					if (n.Op == token.EQL || n.Op == token.NEQ) && (secretish(n.X) || secretish(n.Y)) && !isEmptyOrNil(n.X) && !isEmptyOrNil(n.Y) {
 						t.Errorf("%s: a hash or secret compared with %s: %s", fset.Position(n.Pos()), n.Op, source(fset, n))
 					}
 				case *ast.CallExpr:
@@ -87,7 +87,11 @@ func TestHashComparisonsAreConstantTime(t *testing.T) {
 	}
 }
 
-func isEmptyString(e ast.Expr) bool {
+// isEmptyOrNil: comparing with "" or nil tells presence, not a value.
+func isEmptyOrNil(e ast.Expr) bool {
+	if id, ok := e.(*ast.Ident); ok && id.Name == "nil" {
+		return true
+	}
 	lit, ok := e.(*ast.BasicLit)
 	return ok && lit.Value == `""`
 }
