@@ -23,6 +23,7 @@ type CreateOptions struct {
 	OrRenew     bool
 	Reactivate  bool
 	Quiet       bool
+	Meta        []string // NAME=VALUE labels
 }
 
 // NewCmdCreate builds keyward create; runF replaces the run function in tests.
@@ -44,6 +45,7 @@ and create another. An existing alias is a conflict (exit 4) unless
 other flags given), so provisioning scripts can run again and again.`,
 		Example: `  keyward create ci-bot --role agent
   keyward create backup --owner ops@example.com --scope backup:read --ttl 30d
+  keyward create billing-api --meta env=prod --meta team=billing
   KEY=$(keyward create deploy -q)
   keyward create ci-bot --or-renew -o json`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -84,6 +86,7 @@ other flags given), so provisioning scripts can run again and again.`,
 	fl.BoolVar(&opts.OrRenew, "or-renew", false, "renew the key if the alias exists, instead of failing")
 	fl.BoolVar(&opts.Reactivate, "reactivate", false, "with --or-renew: bring a revoked key back")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the key string")
+	fl.StringArrayVar(&opts.Meta, "meta", nil, "label NAME=VALUE (repeatable), e.g. env=prod")
 	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
 	return c
 }
@@ -103,6 +106,11 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 	if opts.TokenTTL != 0 {
 		req.Fields.TokenTTL = &opts.TokenTTL
 	}
+	meta, err := keys.NewMetaChange(opts.Meta, false)
+	if err != nil {
+		return err
+	}
+	req.Fields.Meta = meta
 	if err := req.Validate(p); err != nil {
 		return err
 	}

@@ -34,7 +34,11 @@ func (f *Factory) Open(ctx context.Context, create bool) (keys.Store, error) {
 	if f.store != nil {
 		return f.store, nil
 	}
-	s, err := store.Open(ctx, f.Config.DB, store.Options{Policy: f.Config.Policy, Create: create, Now: f.Now})
+	actor, err := f.actor()
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.Open(ctx, f.Config.DB, store.Options{Policy: f.Config.Policy, Create: create, Now: f.Now, Actor: actor})
 	if err != nil {
 		return nil, err
 	}

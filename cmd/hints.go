@@ -22,6 +22,11 @@ func hint(e *keys.Error) string {
 		return tokenHint(e)
 	case "revoke":
 		return revokeHint(e)
+	case "rotate":
+		return rotateHint(e)
+	}
+	if h := auditHint(e); h != "" {
+		return h
 	}
 	if h := keyHint(e); h != "" {
 		return h

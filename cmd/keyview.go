@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -37,6 +38,9 @@ func (f *Factory) recordTable(k *keys.Key, extra ...[2]string) *output.Table {
 	t.Row("TTL", keys.FormatDuration(k.TTL))
 	t.Row("TOKEN TTL", keys.FormatDuration(k.TokenTTL))
 	t.Row("MASKED", k.Masked)
+	if len(k.Meta) > 0 {
+		t.Row("META", metaText(k.Meta))
+	}
 	return t
 }
 
@@ -62,4 +66,17 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// metaText writes labels on one line: "env=prod, team=billing".
+func metaText(m keys.Meta) string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for i, name := range names {
+		names[i] = name + "=" + m[name]
+	}
+	return strings.Join(names, ", ")
 }

@@ -23,6 +23,7 @@ type ListOptions struct {
 	Desc           bool
 	Limit          int // 0: no limit
 	Offset         int
+	Meta           []string // NAME=VALUE labels a key must all carry
 }
 
 // NewCmdList builds keyward list; runF replaces the run function in tests.
@@ -47,6 +48,7 @@ in constant memory.`,
 		Example: `  keyward list
   keyward list --status all --search backup
   keyward list --expiring-within 7d --sort expires
+  keyward list --meta env=prod
   keyward list --role agent -o json | jq -r '.[].alias'
   keyward list --sort created --desc --limit 20 --offset 40`,
 		Args: noArgs,
@@ -69,6 +71,7 @@ in constant memory.`,
 	fl.BoolVar(&opts.Desc, "desc", false, "sort in descending order")
 	countVar(fl, &opts.Limit, "limit", "at most this many keys (0: no limit)")
 	countVar(fl, &opts.Offset, "offset", "skip this many keys first")
+	fl.StringArrayVar(&opts.Meta, "meta", nil, "only keys with this label NAME=VALUE (repeatable: all of them)")
 	completeFlags(c, map[string]cobra.CompletionFunc{
 		"status": fixedValues(statusValues), "sort": fixedValues(sortValues),
 		"role": f.completeRoles, "scope": f.completeScopes,
@@ -97,6 +100,11 @@ func (o *ListOptions) filter(p keys.Policy) (keys.Filter, error) {
 	}
 	if o.Scope != "" {
 		if err := keys.ValidateScopeName(o.Scope); err != nil {
+			return f, err
+		}
+	}
+	if len(o.Meta) > 0 {
+		if f.Meta, err = keys.ParseMeta(o.Meta); err != nil {
 			return f, err
 		}
 	}

@@ -18,6 +18,8 @@ var direct = map[string]func(*Factory) *cobra.Command{
 	"token":  func(f *Factory) *cobra.Command { return NewCmdToken(f, nil) },
 	"verify": func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
 	"import": func(f *Factory) *cobra.Command { return NewCmdImport(f, nil) },
+	"rotate": func(f *Factory) *cobra.Command { return NewCmdRotate(f, nil) },
+	"log":    func(f *Factory) *cobra.Command { return NewCmdLog(f, nil) },
 }
 
 // namedCommand builds the command f.args names, or returns nil when the

@@ -98,6 +98,11 @@ func TestReadmeVerifyPython(t *testing.T) {
 	revoked := keyward("", "create", "old-bot", "-q")
 	revokedToken := keyward(revoked+"\n", "token", "-q")
 	keyward("", "revoke", "old-bot")
+	// Rotated: the old string works through its grace, or not at all.
+	replaced := keyward("", "create", "rotated", "-q")
+	rotated := keyward("", "rotate", "rotated", "--grace", "1h", "-q")
+	cut := keyward("", "create", "cut", "-q")
+	keyward("", "rotate", "cut", "--grace", "0")
 
 	for _, c := range []struct {
 		name, credential string
@@ -110,6 +115,9 @@ func TestReadmeVerifyPython(t *testing.T) {
 		{"token of a revoked key", revokedToken, false, "rejected"},
 		{"wrong key", keys.NewCredential("kw", keys.KindKey).String, false, "rejected"},
 		{"key with a typo", valid[:len(valid)-1] + flip(valid[len(valid)-1]), false, "rejected"},
+		{"rotated key", rotated, true, `valid key rotated [] ["*"]`},
+		{"the string it replaced, in its grace", replaced, true, `valid key rotated [] ["*"]`},
+		{"a string replaced without grace", cut, false, "rejected"},
 	} {
 		out, ok := python3(c.credential)
 		if ok != c.ok || out != c.out {

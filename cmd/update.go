@@ -20,7 +20,8 @@ func NewCmdUpdate(f *Factory, runF func(context.Context, *UpdateOptions) error) 
 	var (
 		opts                     UpdateOptions
 		name, description, owner string
-		roles, scopes            []string
+		roles, scopes, meta      []string
+		clearMeta                bool
 		tokenTTL                 time.Duration
 	)
 	c := &cobra.Command{
@@ -29,7 +30,8 @@ func NewCmdUpdate(f *Factory, runF func(context.Context, *UpdateOptions) error) 
 		Long: `Change what a key is, without touching its expiry or its key string:
 narrowing a key's rights never extends its life. Given --role or --scope
 replace the old sets, so give the full new set; --no-roles removes every
-role. At least one change is required.`,
+role. --meta replaces the whole set of labels the same way; --clear-meta
+removes them. At least one change is required.`,
 		Example: `  keyward update ci-bot --owner platform-team
   keyward update ci-bot --role agent --role user
   keyward update ci-bot --scope backup:read --token-ttl 2h`,
@@ -61,9 +63,14 @@ role. At least one change is required.`,
 			if tokenTTL != 0 {
 				opts.Change.TokenTTL = &tokenTTL
 			}
+			m, err := keys.NewMetaChange(meta, clearMeta)
+			if err != nil {
+				return err
+			}
+			opts.Change.Meta = m
 			if opts.Change.Empty() {
 				return keys.Errorf(keys.EINVALID, "nothing_to_update", "nothing to update").
-					WithHint("give at least one of --name, --description, --owner, --role, --no-roles, --scope, --token-ttl")
+					WithHint("give at least one of --name, --description, --owner, --role, --no-roles, --scope, --token-ttl, --meta, --clear-meta")
 			}
 			if runF != nil {
 				return runF(c.Context(), &opts)
@@ -79,6 +86,8 @@ role. At least one change is required.`,
 	fl.Bool("no-roles", false, "remove every role")
 	fl.StringArrayVar(&scopes, "scope", nil, "new scopes, replacing the old ones (repeatable; '*' for all)")
 	durationVar(fl, &tokenTTL, "token-ttl", "longest token that may be minted from the key")
+	fl.StringArrayVar(&meta, "meta", nil, "labels NAME=VALUE, replacing the old set (repeatable)")
+	fl.BoolVar(&clearMeta, "clear-meta", false, "remove every label")
 	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
 	c.ValidArgsFunction = f.completeAliases(1, everyKey)
 	return c

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/spf13/pflag"
@@ -18,7 +19,7 @@ import (
 
 // Keys are the settings keyward knows, in the order `keyward config`
 // shows them.
-var Keys = []string{"db", "key_prefix", "default_ttl", "max_ttl", "token_ttl", "max_token_ttl", "roles", "admin_role", "output"}
+var Keys = []string{"db", "key_prefix", "default_ttl", "max_ttl", "token_ttl", "max_token_ttl", "rotation_grace", "roles", "admin_role", "output"}
 
 // Sources of a setting.
 const (
@@ -30,12 +31,15 @@ const (
 
 // Config is the effective configuration.
 type Config struct {
-	DB      string
-	Output  string
-	Policy  keys.Policy
-	File    string            // the config file read, or ""
-	Values  map[string]string // each setting as text
-	Sources map[string]string // each setting's source
+	DB     string
+	Output string
+	Policy keys.Policy
+	// RotationGrace is how long a rotated key's old string keeps working
+	// unless rotate is given --grace.
+	RotationGrace time.Duration
+	File          string            // the config file read, or ""
+	Values        map[string]string // each setting as text
+	Sources       map[string]string // each setting's source
 	// AdminRoleUnused is true when admin_role is not one of roles: then
 	// no key can hold it, so no key can be given an admin-only scope.
 	AdminRoleUnused bool
@@ -84,6 +88,7 @@ func Load(flags *pflag.FlagSet, env Env) (*Config, error) {
 	v.SetDefault("max_ttl", "90d")
 	v.SetDefault("token_ttl", "1h")
 	v.SetDefault("max_token_ttl", "24h")
+	v.SetDefault("rotation_grace", "24h")
 	v.SetDefault("roles", []string{"admin", "creator", "user", "agent"})
 	v.SetDefault("admin_role", "admin")
 	v.SetDefault("output", "table")

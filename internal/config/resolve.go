@@ -73,6 +73,14 @@ func (c *Config) resolve(raw map[string]any) error {
 			return err
 		}
 	}
+	grace, err := str("rotation_grace")
+	if err != nil {
+		return err
+	}
+	if c.RotationGrace, err = keys.ParseGrace(grace); err != nil {
+		return bad("rotation_grace", fmt.Sprintf("is not a duration (%q); use 24h, 7d, or 0 for none", clip(grace)))
+	}
+	c.Values["rotation_grace"] = grace
 	// Blame the maximum when only it was set: "max_ttl: 7d" in a file
 	// must name the file, not the built-in default_ttl.
 	for _, pair := range []struct {

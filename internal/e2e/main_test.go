@@ -246,7 +246,7 @@ func dump(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "user_version=%d application_id=%d\n", version, appID)
-	for _, table := range []string{"sqlite_schema", "keys", "scopes", "tokens"} {
+	for _, table := range []string{"sqlite_schema", "keys", "scopes", "tokens", "events"} {
 		rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY 1, 2`)
 		if err != nil {
 			t.Fatalf("dump %s: %v", table, err)

@@ -47,6 +47,8 @@ func ParseImportLine(line []byte, n int, p Policy, now time.Time) (ImportItem, e
 			return sc.listField(name, &c.Roles)
 		case "scopes":
 			return sc.listField(name, &c.Scopes)
+		case "meta":
+			return sc.metaField(name, &c.Meta)
 		}
 		if ok, err := rec.field(name, sc); ok {
 			return err

@@ -53,6 +53,10 @@ type Key struct {
 	Masked       string
 	Imported     bool
 	Status       Status
+	Meta         Meta // the operator's labels; empty, never nil, when read from a store
+	// PreviousValidUntil is when the string the last rotation replaced
+	// stops verifying (see LivePrevious); nil for a key never rotated.
+	PreviousValidUntil *time.Time
 }
 
 // StatusAt derives the status of a key at now.

@@ -133,6 +133,11 @@ func Revoke(now time.Time, old *Key, reason string) RevokeResult {
 	}
 	k := *old
 	k.RevokedAt, k.UpdatedAt, k.RevokeReason, k.Status = &now, now, reason, StatusRevoked
+	// A previous string still in its grace dies with the key, and stays
+	// dead if the key is reactivated.
+	if k.PreviousValidUntil != nil && k.PreviousValidUntil.After(now) {
+		k.PreviousValidUntil = &now
+	}
 	return RevokeResult{Key: &k}
 }
 

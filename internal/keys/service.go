@@ -30,6 +30,7 @@ func (r *CreateRequest) NewKey(p Policy, now time.Time) *Key {
 		TokenTTL:  p.TokenTTL,
 		Masked:    r.Credential.Masked,
 		Status:    StatusActive,
+		Meta:      Meta{},
 	}
 	if k.TTL == 0 {
 		k.TTL = p.DefaultTTL
@@ -55,11 +56,13 @@ type Change struct {
 	Roles       *[]string
 	Scopes      *[]string
 	TokenTTL    *time.Duration
+	Meta        MetaChange
 }
 
 // Empty reports whether c changes nothing.
 func (c Change) Empty() bool {
-	return c.Name == nil && c.Description == nil && c.Owner == nil && c.Roles == nil && c.Scopes == nil && c.TokenTTL == nil
+	return c.Name == nil && c.Description == nil && c.Owner == nil && c.Roles == nil && c.Scopes == nil && c.TokenTTL == nil &&
+		c.Meta.Empty()
 }
 
 // Apply sets the given fields on k.
@@ -81,6 +84,9 @@ func (c Change) Apply(k *Key) {
 	}
 	if c.TokenTTL != nil {
 		k.TokenTTL = *c.TokenTTL
+	}
+	if !c.Meta.Empty() {
+		k.Meta = c.Meta.Apply(k.Meta)
 	}
 }
 
@@ -125,7 +131,7 @@ func (c *Change) Validate(p Policy) error {
 			return err
 		}
 	}
-	return nil
+	return c.Meta.Validate()
 }
 
 // RenewRequest renews named keys: expires_at = now + TTL, same key string.
@@ -154,6 +160,7 @@ type Filter struct {
 	Owner          *string
 	Search         string
 	ExpiringWithin time.Duration
+	Meta           Meta   // keys carrying every one of these labels
 	Sort           string // created, alias, expires, last_used
 	Desc           bool
 	Limit          int // 0: no limit

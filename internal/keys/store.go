@@ -107,6 +107,16 @@ type Store interface {
 	// or id already in the database).
 	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
 
+	// RotateKey gives a key a new string (Rotate); the replaced one
+	// keeps verifying through the grace.
+	// EINVALID: invalid_alias, invalid_duration, invalid_credential.
+	// ENOTFOUND key_not_found. ECONFLICT: key_revoked, key_expired,
+	// previous_in_grace.
+	RotateKey(ctx context.Context, req RotateRequest) (RotateResult, error)
+
+	// AuditLog: every method above that changes something records its
+	// events in its own transaction; Events, CheckLog and LogHead read them.
+	AuditLog
 	// Export reads the scope registry, then every key (revoked and
 	// expired ones too) with its stored hash in the order the keys were
 	// created, all from one snapshot of the database.

@@ -85,6 +85,9 @@ func (f *Filter) Validate() error {
 			return err
 		}
 	}
+	if err := f.Meta.Validate(); err != nil {
+		return err
+	}
 	if f.Sort != "" && !slices.Contains(SortKeys, f.Sort) {
 		return Errorf(EINVALID, "invalid_sort", "unknown sort key %q", clip(f.Sort)).With("sort_keys", strings.Join(SortKeys, ", "))
 	}

@@ -29,6 +29,7 @@ type Verification struct {
 	Roles     []string
 	Scopes    []string
 	ExpiresAt *time.Time
+	Meta      Meta   // the key's labels
 	KeyID     string // the key a token came from; the key itself otherwise
 	Touch     bool   // last_used_at should be recorded on the key
 }
@@ -38,6 +39,10 @@ type Subject struct {
 	Kind  Kind
 	Key   *Key
 	Token *Token // nil for a key
+	// ValidUntil is set for a key's previous string, kept through a
+	// rotation's grace: it verifies until then, never past the key's
+	// expiry, and as EXPIRED after.
+	ValidUntil *time.Time
 }
 
 // LastUsedInterval is how stale last_used_at may get: a busy service
@@ -83,8 +88,8 @@ func (p Policy) Decide(now time.Time, s *Subject, reg Registry, req VerifyReques
 		return Verification{Code: CodeNotFound}
 	}
 	k := s.Key
-	v := Verification{Kind: s.Kind, ID: k.ID, Alias: k.Alias, Roles: k.Roles, KeyID: k.ID}
-	expires := k.ExpiresAt
+	v := Verification{Kind: s.Kind, ID: k.ID, Alias: k.Alias, Roles: k.Roles, KeyID: k.ID, Meta: k.Meta}
+	expires := CredentialEnd(k.ExpiresAt, s.ValidUntil)
 	scopes := p.grantedScopes(reg, s)
 	revoked := k.RevokedAt != nil
 	if s.Token != nil {

@@ -57,6 +57,14 @@ func nullString(s string) *string {
 	return &s
 }
 
+// meta is never null in JSON: no labels is {}.
+func meta(m keys.Meta) keys.Meta {
+	if m == nil {
+		return keys.Meta{}
+	}
+	return m
+}
+
 // list is never null in JSON: no roles is [].
 func list(v []string) []string {
 	if v == nil {
@@ -69,24 +77,25 @@ func list(v []string) []string {
 // list fast path (JSON.Key) writes the same bytes; a test holds it to
 // this struct.
 type KeyDoc struct {
-	ID              string   `json:"id"`
-	Alias           string   `json:"alias"`
-	Name            string   `json:"name"`
-	Description     string   `json:"description"`
-	Owner           string   `json:"owner"`
-	Roles           []string `json:"roles"`
-	Scopes          []string `json:"scopes"`
-	Status          string   `json:"status"`
-	CreatedAt       Time     `json:"created_at"`
-	UpdatedAt       Time     `json:"updated_at"`
-	ExpiresAt       Time     `json:"expires_at"`
-	LastUsedAt      *Time    `json:"last_used_at"`
-	RevokedAt       *Time    `json:"revoked_at"`
-	RevokeReason    *string  `json:"revoke_reason"`
-	TTLSeconds      int64    `json:"ttl_seconds"`
-	TokenTTLSeconds int64    `json:"token_ttl_seconds"`
-	Masked          string   `json:"masked"`
-	Imported        bool     `json:"imported"`
+	ID              string    `json:"id"`
+	Alias           string    `json:"alias"`
+	Name            string    `json:"name"`
+	Description     string    `json:"description"`
+	Owner           string    `json:"owner"`
+	Roles           []string  `json:"roles"`
+	Scopes          []string  `json:"scopes"`
+	Status          string    `json:"status"`
+	CreatedAt       Time      `json:"created_at"`
+	UpdatedAt       Time      `json:"updated_at"`
+	ExpiresAt       Time      `json:"expires_at"`
+	LastUsedAt      *Time     `json:"last_used_at"`
+	RevokedAt       *Time     `json:"revoked_at"`
+	RevokeReason    *string   `json:"revoke_reason"`
+	TTLSeconds      int64     `json:"ttl_seconds"`
+	TokenTTLSeconds int64     `json:"token_ttl_seconds"`
+	Masked          string    `json:"masked"`
+	Imported        bool      `json:"imported"`
+	Meta            keys.Meta `json:"meta"`
 }
 
 // NewKeyDoc is k's JSON object.
@@ -97,7 +106,7 @@ func NewKeyDoc(k *keys.Key) KeyDoc {
 		CreatedAt: Time(k.CreatedAt), UpdatedAt: Time(k.UpdatedAt), ExpiresAt: Time(k.ExpiresAt),
 		LastUsedAt: timePtr(k.LastUsedAt), RevokedAt: timePtr(k.RevokedAt), RevokeReason: nullString(k.RevokeReason),
 		TTLSeconds: int64(k.TTL / time.Second), TokenTTLSeconds: int64(k.TokenTTL / time.Second),
-		Masked: k.Masked, Imported: k.Imported,
+		Masked: k.Masked, Imported: k.Imported, Meta: meta(k.Meta),
 	}
 }
 
@@ -109,10 +118,12 @@ type CreatedDoc struct {
 	Renewed *bool  `json:"renewed,omitempty"`
 }
 
-// ShownDoc is what show prints.
+// ShownDoc is what show prints: with when the string a rotation replaced
+// stops verifying, null when none is live.
 type ShownDoc struct {
 	KeyDoc
-	ActiveTokens int `json:"active_tokens"`
+	ActiveTokens       int   `json:"active_tokens"`
+	PreviousValidUntil *Time `json:"previous_valid_until"`
 }
 
 // RevokedDoc is one key revoke reports.
@@ -141,15 +152,16 @@ func NewTokenDoc(secret string, t *keys.Token) TokenDoc {
 // VerificationDoc is verify's answer; what is not known (everything, for
 // MALFORMED or NOT_FOUND) is null.
 type VerificationDoc struct {
-	Valid     bool      `json:"valid"`
-	Code      string    `json:"code"`
-	Kind      *string   `json:"kind"`
-	ID        *string   `json:"id"`
-	KeyID     *string   `json:"key_id"`
-	Alias     *string   `json:"alias"`
-	Roles     *[]string `json:"roles"`
-	Scopes    *[]string `json:"scopes"`
-	ExpiresAt *Time     `json:"expires_at"`
+	Valid     bool       `json:"valid"`
+	Code      string     `json:"code"`
+	Kind      *string    `json:"kind"`
+	ID        *string    `json:"id"`
+	KeyID     *string    `json:"key_id"`
+	Alias     *string    `json:"alias"`
+	Roles     *[]string  `json:"roles"`
+	Scopes    *[]string  `json:"scopes"`
+	ExpiresAt *Time      `json:"expires_at"`
+	Meta      *keys.Meta `json:"meta"`
 }
 
 // NewVerificationDoc is v's JSON object.
@@ -161,6 +173,8 @@ func NewVerificationDoc(v keys.Verification) VerificationDoc {
 	kind, roles, scopes := string(v.Kind), list(v.Roles), list(v.Scopes)
 	d.Kind, d.ID, d.KeyID, d.Alias = &kind, &v.ID, &v.KeyID, &v.Alias
 	d.Roles, d.Scopes, d.ExpiresAt = &roles, &scopes, timePtr(v.ExpiresAt)
+	m := meta(v.Meta)
+	d.Meta = &m
 	return d
 }
 

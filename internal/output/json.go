@@ -2,6 +2,7 @@
 package output
 
 import (
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -57,6 +58,31 @@ func AppendKey(b []byte, k *keys.Key) []byte {
 	b = AppendString(b, k.Masked)
 	b = append(b, `,"imported":`...)
 	b = strconv.AppendBool(b, k.Imported)
+	b = append(b, `,"meta":`...)
+	b = appendMeta(b, k.Meta)
+	return append(b, '}')
+}
+
+// appendMeta appends labels as an object, names sorted as encoding/json
+// sorts a map's keys; none is {}.
+func appendMeta(b []byte, m keys.Meta) []byte {
+	if len(m) == 0 {
+		return append(b, "{}"...)
+	}
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	b = append(b, '{')
+	for i, name := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendString(b, name)
+		b = append(b, ':')
+		b = AppendString(b, m[name])
+	}
 	return append(b, '}')
 }
 

@@ -55,7 +55,7 @@ func TestKeyObject(t *testing.T) {
 		ID: "AbCdEfGhIjKl", Alias: "ci-bot", Name: "CI \"bot\"", Description: "a\nb", Roles: []string{"agent"},
 		Scopes: []string{"*"}, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(15 * 24 * time.Hour),
 		RevokedAt: &revoked, RevokeReason: "leak", TTL: 15 * 24 * time.Hour, TokenTTL: time.Hour,
-		Masked: "kw_AbCdEfGhIjKl_abcd…", Status: keys.StatusRevoked,
+		Masked: "kw_AbCdEfGhIjKl_abcd…", Status: keys.StatusRevoked, Meta: keys.Meta{"env": "prod"},
 	}
 	b, err := Marshal(RevokedDoc{KeyDoc: NewKeyDoc(k)})
 	if err != nil {
@@ -71,7 +71,7 @@ func TestKeyObject(t *testing.T) {
 		"created_at": "2026-11-23T05:06:20Z", "updated_at": "2026-11-23T05:06:20Z", "expires_at": "2026-12-08T05:06:20Z",
 		"last_used_at": nil, "revoked_at": "2026-11-23T06:06:20Z", "revoke_reason": "leak",
 		"ttl_seconds": float64(1296000), "token_ttl_seconds": float64(3600), "masked": "kw_AbCdEfGhIjKl_abcd…",
-		"imported": false, "already_revoked": false,
+		"imported": false, "meta": map[string]any{"env": "prod"}, "already_revoked": false,
 	}
 	for name, v := range want {
 		got, ok := m[name]
@@ -90,7 +90,7 @@ func TestKeyObject(t *testing.T) {
 	}
 	// nil lists are [] and unset reasons null, never missing.
 	b, _ = Marshal(NewKeyDoc(&keys.Key{}))
-	if !bytes.Contains(b, []byte(`"roles":[],"scopes":[]`)) || !bytes.Contains(b, []byte(`"revoke_reason":null`)) {
+	if !bytes.Contains(b, []byte(`"roles":[],"scopes":[]`)) || !bytes.Contains(b, []byte(`"revoke_reason":null`)) || !bytes.Contains(b, []byte(`"meta":{}`)) {
 		t.Errorf("empty key: %s", b)
 	}
 }
@@ -105,7 +105,8 @@ func testKeys() []*keys.Key {
 			Owner: "ops@example.com", Roles: []string{"agent", "user"}, Scopes: []string{"*", "backup:read"},
 			CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(15 * 24 * time.Hour), LastUsedAt: &used,
 			RevokedAt: &now, RevokeReason: "leaked \"here\"", TTL: 15 * 24 * time.Hour, TokenTTL: time.Hour,
-			Masked: "kw_AbCdEfGhIjKl_abcd…", Imported: true, Status: keys.StatusRevoked},
+			Masked: "kw_AbCdEfGhIjKl_abcd…", Imported: true, Status: keys.StatusRevoked,
+			Meta: keys.Meta{"z": "last", "a": "<&> \"q\" é\u2028\n", "env": ""}},
 		{ID: "x", Alias: "名前", Roles: []string{}, Scopes: nil, CreatedAt: now.In(time.FixedZone("X", 3600)),
 			ExpiresAt: now, TTL: time.Second, Status: keys.StatusActive},
 	}

@@ -22,6 +22,7 @@ func TestConformance(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.Now = clock.Now
+			s.Actor = storetest.Actor
 			return s
 		}
 	})

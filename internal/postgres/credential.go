@@ -13,9 +13,11 @@ import (
 // credentialQuery finds a key or a token by the hash of its string, in
 // one statement: both tables have a unique index on hash. The token
 // columns are NULL for a key.
-var credentialQuery = `SELECT hash, NULL, NULL::text[], NULL::bigint, NULL::bigint, NULL::bigint, ` + keyColumns + ` FROM keys WHERE hash = $1
+var credentialQuery = `SELECT hash, false, NULL, NULL::text[], NULL::bigint, NULL::bigint, NULL::bigint, ` + keyColumns + ` FROM keys WHERE hash = $1
 	UNION ALL
-	SELECT t.hash, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at, ` + keyColumnsOfK + `
+	SELECT previous_hash, true, NULL, NULL::text[], NULL::bigint, NULL::bigint, NULL::bigint, ` + keyColumns + ` FROM keys WHERE previous_hash = $1
+	UNION ALL
+	SELECT t.hash, false, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at, ` + keyColumnsOfK + `
 	FROM tokens t JOIN keys k ON k.id = t.key_id WHERE t.hash = $1
 	LIMIT 1`
 
@@ -27,12 +29,13 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 	}
 	var (
 		stored           string
+		previous         bool
 		tokenID          *string
 		scopes           []string
 		created, expires *int64
 		revoked          *int64
 	)
-	k, err := scanKey(q.QueryRow(ctx, credentialQuery, hash), now, &stored, &tokenID, &scopes, &created, &expires, &revoked)
+	k, err := scanKey(q.QueryRow(ctx, credentialQuery, hash), now, &stored, &previous, &tokenID, &scopes, &created, &expires, &revoked)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -43,6 +46,13 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 	// comparison, whatever the server's text comparison does.
 	if !keys.HashEqual(stored, hash) {
 		return nil, nil
+	}
+	if previous {
+		until := time.Unix(0, 0).UTC() // never set without an end; if it were, it ended
+		if k.PreviousValidUntil != nil {
+			until = *k.PreviousValidUntil
+		}
+		return &keys.Subject{Kind: keys.KindKey, Key: k, ValidUntil: &until}, nil
 	}
 	if tokenID == nil {
 		return &keys.Subject{Kind: keys.KindKey, Key: k}, nil

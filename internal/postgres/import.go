@@ -11,7 +11,7 @@ import (
 )
 
 var importColumns = []string{"id", "alias", "hash", "name", "description", "owner", "roles", "scopes", "masked", "imported",
-	"ttl_seconds", "token_ttl_seconds", "created_at", "updated_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason"}
+	"ttl_seconds", "token_ttl_seconds", "created_at", "updated_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason", "meta"}
 
 // errImportConflict: COPY met a row already in the table.
 var errImportConflict = errors.New("import conflicts with existing keys")
@@ -28,7 +28,8 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 	}
 	for attempt := 0; ; attempt++ {
 		err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-			if err := importScopes(ctx, tx, items, now); err != nil {
+			events, err := importScopes(ctx, tx, items, now)
+			if err != nil {
 				return err
 			}
 			reg, err := loadRegistry(ctx, tx)
@@ -38,8 +39,10 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			if err := s.Policy.CheckImportGrants(reg, items); err != nil {
 				return err
 			}
-			out, err = s.copyKeys(ctx, tx, items, now)
-			return err
+			if out, err = s.copyKeys(ctx, tx, items, now, &events); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, now, events)
 		})
 		if !errors.Is(err, errImportConflict) {
 			return out, err
@@ -57,7 +60,8 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 }
 
 // copyKeys streams the items into keys with COPY.
-func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now time.Time) ([]keys.ImportResult, error) {
+func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now time.Time, events *[]keys.Event) ([]keys.ImportResult, error) {
+	batch := keys.NewBatchID()
 	out := make([]keys.ImportResult, 0, len(items))
 	row := make([]any, len(importColumns))
 	keyItems := make([]int, 0, len(items))
@@ -73,6 +77,8 @@ func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem
 		row[6], row[7], row[8], row[9] = list(k.Roles), list(k.Scopes), k.Masked, k.Imported
 		row[10], row[11], row[12], row[13], row[14] = seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix()
 		row[15], row[16], row[17] = unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason)
+		row[18] = keys.EncodeMeta(k.Meta)
+		*events = append(*events, keys.KeyEvent(keys.ActionImport, k, keys.ImportDetails(k, it.Imported, it.ExpiresAt != nil, batch)))
 		r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 		if !it.Imported {
 			r.Secret = it.Request.Credential.String
@@ -146,7 +152,7 @@ func unixOrNil(t *time.Time) any {
 // importScopes registers the scope lines of an export. A scope already
 // registered the same way is kept as it is; one registered differently
 // (admin-only or not) conflicts.
-func importScopes(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now time.Time) error {
+func importScopes(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now time.Time) (added []keys.Event, err error) {
 	for _, it := range items {
 		sc := it.Scope
 		if sc == nil {
@@ -156,16 +162,19 @@ func importScopes(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now t
 		if created.IsZero() {
 			created = now
 		}
-		var adminOnly bool
+		var adminOnly, inserted bool
 		err := tx.QueryRow(ctx, `INSERT INTO scopes AS s (name, description, admin_only, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (name) DO UPDATE SET name = s.name RETURNING s.admin_only`,
-			sc.Name, sc.Description, sc.AdminOnly, created.Unix()).Scan(&adminOnly)
+			ON CONFLICT (name) DO UPDATE SET name = s.name RETURNING s.admin_only, xmax = 0`,
+			sc.Name, sc.Description, sc.AdminOnly, created.Unix()).Scan(&adminOnly, &inserted)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if adminOnly != sc.AdminOnly {
-			return keys.ErrScopeConflict(it.Line, sc.Name, adminOnly)
+			return nil, keys.ErrScopeConflict(it.Line, sc.Name, adminOnly)
+		}
+		if inserted {
+			added = append(added, keys.ScopeEvent(keys.ActionScopeAdd, *sc))
 		}
 	}
-	return nil
+	return added, nil
 }

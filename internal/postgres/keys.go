@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +22,8 @@ type querier interface {
 }
 
 const keyColumns = `id, alias, name, description, owner, roles, scopes, masked, imported,
-	ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason`
+	ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason,
+	meta, previous_valid_until`
 
 // keyColumnsOfK is keyColumns qualified by the alias k, for joins with
 // tables that share column names.
@@ -39,12 +42,14 @@ type keyRow struct {
 	created, updated, expires int64
 	lastUsed, revoked         *int64
 	reason                    *string
+	meta                      string
+	previous                  *int64
 }
 
 func (r *keyRow) targets() []any {
 	k := &r.k
 	return []any{&k.ID, &k.Alias, &k.Name, &k.Description, &k.Owner, &k.Roles, &k.Scopes, &k.Masked, &k.Imported,
-		&r.ttl, &r.tokenTTL, &r.created, &r.updated, &r.expires, &r.lastUsed, &r.revoked, &r.reason}
+		&r.ttl, &r.tokenTTL, &r.created, &r.updated, &r.expires, &r.lastUsed, &r.revoked, &r.reason, &r.meta, &r.previous}
 }
 
 // key finishes the row read into r and derives its status at now.
@@ -63,6 +68,12 @@ func (r *keyRow) key(now time.Time) *keys.Key {
 	if r.reason != nil {
 		k.RevokeReason = *r.reason
 	}
+	if m, err := keys.DecodeMeta(r.meta); err == nil {
+		k.Meta = m
+	} else {
+		k.Meta = keys.Meta{}
+	}
+	k.PreviousValidUntil = nullUnix(r.previous)
 	k.Status = keys.StatusAt(k.RevokedAt, k.ExpiresAt, now)
 	return &k
 }
@@ -164,6 +175,9 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	}
 	if f.Owner != nil {
 		b.add(`owner = ?1`, *f.Owner)
+	}
+	for _, name := range slices.Sorted(maps.Keys(f.Meta)) {
+		b.add(`meta::jsonb ->> ?1 = ?2`, name, f.Meta[name])
 	}
 	if f.Search != "" {
 		// chr(31) cannot occur in any of the fields, so a match never

@@ -34,6 +34,8 @@ type Store struct {
 	Policy keys.Policy
 	// Now is the clock, read once per transaction.
 	Now func() time.Time
+	// Actor is who the audit log records as making the changes.
+	Actor string
 }
 
 // Open connects to the database url names and checks that it holds

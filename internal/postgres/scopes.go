@@ -78,7 +78,10 @@ func (s *Store) AddScope(ctx context.Context, sc keys.Scope) error {
 		if sqlState(err) == codeUniqueViolation {
 			_, err = keys.AddScope(now, sc, &sc)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.ScopeEvent(keys.ActionScopeAdd, sc)})
 	})
 }
 
@@ -115,8 +118,10 @@ func (s *Store) RemoveScope(ctx context.Context, name string) error {
 		if err := keys.RemoveScope(name, existing, users, total); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM scopes WHERE name = $1`, name)
-		return err
+		if _, err = tx.Exec(ctx, `DELETE FROM scopes WHERE name = $1`, name); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.ScopeEvent(keys.ActionScopeRemove, *existing)})
 	})
 }
 

@@ -37,20 +37,26 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 		}
 		if renewed {
 			res = keys.CreateResult{Key: k, Renewed: true}
-			return updateKey(ctx, tx, k)
+			if err := updateKey(ctx, tx, k); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.RenewAction(existing), k, keys.RenewDetails(existing, k))})
 		}
 		res = keys.CreateResult{Key: k, Secret: req.Credential.String}
-		return insertKey(ctx, tx, k, req.Credential.Hash)
+		if err := insertKey(ctx, tx, k, req.Credential.Hash); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionCreate, k, keys.CreateDetails(k))})
 	})
 	return res, err
 }
 
 func insertKey(ctx context.Context, q querier, k *keys.Key, hash string) error {
 	_, err := q.Exec(ctx, `INSERT INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-		ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, meta)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		k.ID, k.Alias, hash, k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes), k.Masked, k.Imported,
-		seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix())
+		seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix(), keys.EncodeMeta(k.Meta))
 	if sqlState(err) == codeUniqueViolation {
 		return keys.ErrAliasExists(k).Wrap(err)
 	}
@@ -60,10 +66,12 @@ func insertKey(ctx context.Context, q querier, k *keys.Key, hash string) error {
 // updateKey writes every field a rule may change.
 func updateKey(ctx context.Context, q querier, k *keys.Key) error {
 	_, err := q.Exec(ctx, `UPDATE keys SET name = $1, description = $2, owner = $3, roles = $4, scopes = $5,
-		ttl_seconds = $6, token_ttl_seconds = $7, expires_at = $8, updated_at = $9, revoked_at = $10, revoke_reason = $11
-		WHERE id = $12`,
+		ttl_seconds = $6, token_ttl_seconds = $7, expires_at = $8, updated_at = $9, revoked_at = $10, revoke_reason = $11,
+		meta = $12, previous_valid_until = $13
+		WHERE id = $14`,
 		k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes),
-		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), k.ID)
+		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), unixOrNil(k.RevokedAt), nullString(k.RevokeReason),
+		keys.EncodeMeta(k.Meta), unixOrNil(k.PreviousValidUntil), k.ID)
 	return err
 }
 
@@ -87,14 +95,21 @@ func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*ke
 		if err != nil {
 			return err
 		}
-		return eachKey(ctx, tx, req.Refs, now, func(k *keys.Key) error {
-			k, err := s.Policy.Renew(now, k, req.TTL, req.Change, req.Reactivate, reg)
+		var events []keys.Event
+		batch := batchOf(len(req.Refs))
+		err = eachKey(ctx, tx, req.Refs, now, func(old *keys.Key) error {
+			k, err := s.Policy.Renew(now, old, req.TTL, req.Change, req.Reactivate, reg)
 			if err != nil {
 				return err
 			}
 			out = append(out, k)
+			events = append(events, keys.KeyEvent(keys.RenewAction(old), k, keys.RenewDetails(old, k).WithBatch(batch)))
 			return updateKey(ctx, tx, k)
 		})
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
 }
@@ -136,7 +151,15 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		}
 		_, err = tx.Exec(ctx, `UPDATE keys SET expires_at = u.expires_at, updated_at = $3
 			FROM unnest($1::text[], $2::bigint[]) AS u(id, expires_at) WHERE keys.id = u.id`, ids, expires, now.Unix())
-		return err
+		if err != nil {
+			return err
+		}
+		events := make([]keys.Event, len(out))
+		batchID := keys.NewBatchID()
+		for i, k := range out {
+			events[i] = keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID))
+		}
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
 }
@@ -179,7 +202,10 @@ func (s *Store) UpdateKey(ctx context.Context, ref string, c keys.Change) (k *ke
 		if k, err = s.Policy.Update(now, old, c, reg); err != nil {
 			return err
 		}
-		return updateKey(ctx, tx, k)
+		if err := updateKey(ctx, tx, k); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionUpdate, k, keys.ChangeDetails(old, k))})
 	})
 	return k, err
 }
@@ -194,11 +220,20 @@ func (s *Store) RevokeKeys(ctx context.Context, refs []string, reason string) (o
 	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		out = out[:0]
-		return eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
+		var events []keys.Event
+		batch := batchOf(len(refs))
+		err := eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
 			r, err := revokeKey(ctx, tx, now, k, reason)
 			out = append(out, r)
+			if !r.AlreadyRevoked {
+				events = append(events, keys.KeyEvent(keys.ActionRevoke, r.Key, keys.RevokeDetails(reason).WithBatch(batch)))
+			}
 			return err
 		})
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
 }
@@ -232,8 +267,10 @@ func (s *Store) RevokeCredential(ctx context.Context, credential, reason string)
 		if err != nil {
 			return err
 		}
-		res, err = revokeKey(ctx, tx, now, k, reason)
-		return err
+		if res, err = revokeKey(ctx, tx, now, k, reason); err != nil || res.AlreadyRevoked {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionRevoke, res.Key, keys.RevokeDetails(reason))})
 	})
 	return res, err
 }
@@ -266,7 +303,10 @@ func (s *Store) MintToken(ctx context.Context, req keys.TokenRequest) (res keys.
 		if sqlState(err) == codeUniqueViolation {
 			return keys.Errorf(keys.ECONFLICT, "token_exists", "a token with id %s already exists", t.ID).Wrap(err)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionToken, k, keys.TokenDetails(t))})
 	})
 	return res, err
 }

@@ -79,7 +79,7 @@ func TestVerifyVerdictsAre200(t *testing.T) {
 func TestVerifyUnknownIsAllNull(t *testing.T) {
 	fx := newFixture(t)
 	rec := fx.verify(keyBody("an-imported-key-nobody-has-1234", ""))
-	want := `{"valid":false,"code":"NOT_FOUND","kind":null,"id":null,"key_id":null,"alias":null,"roles":null,"scopes":null,"expires_at":null}` + "\n"
+	want := `{"valid":false,"code":"NOT_FOUND","kind":null,"id":null,"key_id":null,"alias":null,"roles":null,"scopes":null,"expires_at":null,"meta":null}` + "\n"
 	if rec.Body.String() != want {
 		t.Errorf("body %s\nwant %s", rec.Body, want)
 	}

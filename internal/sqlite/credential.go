@@ -11,14 +11,17 @@ import (
 	"github.com/keyward/keyward/internal/keys"
 )
 
-// credentialQueries find a key, then a token, by the hash of its string:
-// both tables have a unique index on hash. The token columns are NULL for
-// a key. Two plain statements cost SQLite less to prepare than their
-// UNION, and a key, the common case, needs only the first.
+// credentialQueries find a key, then a token, then a key's previous
+// string (kept through a rotation's grace), by the hash of a string:
+// each hash column has a unique index. The token columns are NULL for a
+// key; the second column says a previous string. Plain statements cost
+// SQLite less to prepare than their UNION, and a key, the common case,
+// needs only the first.
 var credentialQueries = [...]string{
-	`SELECT hash, NULL, NULL, NULL, NULL, NULL, ` + keyColumns + ` FROM keys WHERE hash = ?1`,
-	`SELECT t.hash, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at, ` + keyColumnsOfK + `
+	`SELECT hash, 0, NULL, NULL, NULL, NULL, NULL, ` + keyColumns + ` FROM keys WHERE hash = ?1`,
+	`SELECT t.hash, 0, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at, ` + keyColumnsOfK + `
 	FROM tokens t JOIN keys k ON k.id = t.key_id WHERE t.hash = ?1`,
+	`SELECT previous_hash, 1, NULL, NULL, NULL, NULL, NULL, ` + keyColumns + ` FROM keys WHERE previous_hash = ?1`,
 }
 
 // findCredential returns the key or token whose stored hash is hash, or
@@ -29,6 +32,7 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 	}
 	var (
 		stored           string
+		previous         bool
 		tokenID, scopes  sql.NullString
 		created, expires sql.NullInt64
 		revoked          sql.NullInt64
@@ -37,7 +41,7 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 	err := sql.ErrNoRows
 	for _, query := range credentialQueries {
 		row := q.QueryRowContext(ctx, query, hash)
-		k, err = scanKey(prefixScanner{row, []any{&stored, &tokenID, &scopes, &created, &expires, &revoked}}, now)
+		k, err = scanKey(prefixScanner{row, []any{&stored, &previous, &tokenID, &scopes, &created, &expires, &revoked}}, now)
 		if !errors.Is(err, sql.ErrNoRows) {
 			break
 		}
@@ -52,6 +56,13 @@ func findCredential(ctx context.Context, q querier, hash string, now time.Time) 
 	// comparison, whatever the engine's text comparison does.
 	if !keys.HashEqual(stored, hash) {
 		return nil, nil
+	}
+	if previous {
+		until := time.Unix(0, 0).UTC() // never set without an end; if it were, it ended
+		if k.PreviousValidUntil != nil {
+			until = *k.PreviousValidUntil
+		}
+		return &keys.Subject{Kind: keys.KindKey, Key: k, ValidUntil: &until}, nil
 	}
 	if !tokenID.Valid {
 		return &keys.Subject{Kind: keys.KindKey, Key: k}, nil

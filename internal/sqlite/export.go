@@ -77,7 +77,7 @@ func (p prefixRows) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.
 // importScopes registers the scope lines of an export. A scope already
 // registered the same way is kept as it is; one registered differently
 // (admin-only or not) conflicts.
-func importScopes(ctx context.Context, tx *sql.Tx, items []keys.ImportItem, now time.Time) error {
+func importScopes(ctx context.Context, tx *sql.Tx, items []keys.ImportItem, now time.Time) (added []keys.Event, err error) {
 	for _, it := range items {
 		sc := it.Scope
 		if sc == nil {
@@ -87,17 +87,23 @@ func importScopes(ctx context.Context, tx *sql.Tx, items []keys.ImportItem, now 
 		if created.IsZero() {
 			created = now
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO scopes (name, description, admin_only, created_at) VALUES (?, ?, ?, ?)`,
-			sc.Name, sc.Description, sc.AdminOnly, created.Unix()); err != nil {
-			return err
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO scopes (name, description, admin_only, created_at) VALUES (?, ?, ?, ?)`,
+			sc.Name, sc.Description, sc.AdminOnly, created.Unix())
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, err
+		} else if n == 1 {
+			added = append(added, keys.ScopeEvent(keys.ActionScopeAdd, *sc))
 		}
 		var adminOnly bool
 		if err := tx.QueryRowContext(ctx, `SELECT admin_only FROM scopes WHERE name = ?`, sc.Name).Scan(&adminOnly); err != nil {
-			return err
+			return nil, err
 		}
 		if adminOnly != sc.AdminOnly {
-			return keys.ErrScopeConflict(it.Line, sc.Name, adminOnly)
+			return nil, keys.ErrScopeConflict(it.Line, sc.Name, adminOnly)
 		}
 	}
-	return nil
+	return added, nil
 }

@@ -35,7 +35,8 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 				return err
 			}
 		}
-		if err := importScopes(ctx, tx, items, now); err != nil {
+		scopeEvents, err := importScopes(ctx, tx, items, now)
+		if err != nil {
 			return err
 		}
 		reg, err := loadRegistry(ctx, tx)
@@ -50,13 +51,15 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 		// lines conflict, with one statement per line instead of a
 		// look-up and an insert.
 		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason, meta)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
 		out = make([]keys.ImportResult, 0, len(items))
+		events := append(make([]keys.Event, 0, len(items)+len(scopeEvents)), scopeEvents...)
+		batch := keys.NewBatchID()
 		var conflicts []keys.ImportItem
 		for _, it := range items {
 			if err := ctx.Err(); err != nil {
@@ -69,7 +72,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			res, err := ins.ExecContext(ctx, k.ID, k.Alias, it.Request.Credential.Hash, k.Name, k.Description, k.Owner,
 				encodeList(k.Roles), encodeList(k.Scopes), k.Masked, k.Imported,
 				seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix(),
-				unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason))
+				unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), keys.EncodeMeta(k.Meta))
 			if err != nil {
 				return err
 			}
@@ -78,6 +81,9 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			} else if n == 0 {
 				conflicts = append(conflicts, it)
 				continue
+			}
+			if !s.unaudited {
+				events = append(events, keys.KeyEvent(keys.ActionImport, k, keys.ImportDetails(k, it.Imported, it.ExpiresAt != nil, batch)))
 			}
 			r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 			if !it.Imported {
@@ -89,7 +95,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			out = nil
 			return s.importConflicts(ctx, tx, conflicts)
 		}
-		return nil
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
 }

@@ -17,7 +17,8 @@ type querier interface {
 }
 
 const keyColumns = `id, alias, name, description, owner, roles, scopes, masked, imported,
-	ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason`
+	ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason,
+	meta, previous_valid_until`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -30,12 +31,18 @@ func scanKey(sc scanner, now time.Time) (*keys.Key, error) {
 		created, updated, expires int64
 		lastUsed, revoked         sql.NullInt64
 		reason                    sql.NullString
+		meta                      string
+		previous                  sql.NullInt64
 	)
 	err := sc.Scan(&k.ID, &k.Alias, &k.Name, &k.Description, &k.Owner, &roles, &scopes, &k.Masked, &k.Imported,
-		&ttl, &tokenTTL, &created, &updated, &expires, &lastUsed, &revoked, &reason)
+		&ttl, &tokenTTL, &created, &updated, &expires, &lastUsed, &revoked, &reason, &meta, &previous)
 	if err != nil {
 		return nil, err
 	}
+	if k.Meta, err = keys.DecodeMeta(meta); err != nil {
+		return nil, err
+	}
+	k.PreviousValidUntil = nullUnix(previous)
 	k.Roles = decodeList(roles)
 	k.Scopes = decodeList(scopes)
 	k.TTL = time.Duration(ttl) * time.Second
@@ -101,20 +108,26 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 		}
 		if renewed {
 			res = keys.CreateResult{Key: k, Renewed: true}
-			return updateKey(ctx, tx, k)
+			if err := updateKey(ctx, tx, k); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.RenewAction(existing), k, keys.RenewDetails(existing, k))})
 		}
 		res = keys.CreateResult{Key: k, Secret: req.Credential.String}
-		return insertKey(ctx, tx, k, req.Credential.Hash)
+		if err := insertKey(ctx, tx, k, req.Credential.Hash); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionCreate, k, keys.CreateDetails(k))})
 	})
 	return res, err
 }
 
 func insertKey(ctx context.Context, q querier, k *keys.Key, hash string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-		ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, meta)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.Alias, hash, k.Name, k.Description, k.Owner, encodeList(k.Roles), encodeList(k.Scopes), k.Masked, k.Imported,
-		seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix())
+		seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix(), keys.EncodeMeta(k.Meta))
 	if isConstraint(err) {
 		return keys.ErrAliasExists(k).Wrap(err)
 	}
@@ -124,10 +137,12 @@ func insertKey(ctx context.Context, q querier, k *keys.Key, hash string) error {
 // updateKey writes every field a rule may change.
 func updateKey(ctx context.Context, q querier, k *keys.Key) error {
 	_, err := q.ExecContext(ctx, `UPDATE keys SET name = ?, description = ?, owner = ?, roles = ?, scopes = ?,
-		ttl_seconds = ?, token_ttl_seconds = ?, expires_at = ?, updated_at = ?, revoked_at = ?, revoke_reason = ?
+		ttl_seconds = ?, token_ttl_seconds = ?, expires_at = ?, updated_at = ?, revoked_at = ?, revoke_reason = ?,
+		meta = ?, previous_valid_until = ?
 		WHERE id = ?`,
 		k.Name, k.Description, k.Owner, encodeList(k.Roles), encodeList(k.Scopes),
-		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), k.ID)
+		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), unixOrNil(k.RevokedAt), nullString(k.RevokeReason),
+		keys.EncodeMeta(k.Meta), unixOrNil(k.PreviousValidUntil), k.ID)
 	return err
 }
 
@@ -151,14 +166,21 @@ func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*ke
 		if err != nil {
 			return err
 		}
-		return eachKey(ctx, tx, req.Refs, now, func(k *keys.Key) error {
-			k, err := s.Policy.Renew(now, k, req.TTL, req.Change, req.Reactivate, reg)
+		var events []keys.Event
+		batch := batchOf(len(req.Refs))
+		err = eachKey(ctx, tx, req.Refs, now, func(old *keys.Key) error {
+			k, err := s.Policy.Renew(now, old, req.TTL, req.Change, req.Reactivate, reg)
 			if err != nil {
 				return err
 			}
 			out = append(out, k)
+			events = append(events, keys.KeyEvent(keys.RenewAction(old), k, keys.RenewDetails(old, k).WithBatch(batch)))
 			return updateKey(ctx, tx, k)
 		})
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
 }
@@ -215,8 +237,18 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		// the rule renewed each for its own TTL from now: one statement
 		// writes them all.
 		args := append([]any{now.Unix()}, b.args...)
-		_, err = tx.ExecContext(ctx, `UPDATE keys SET expires_at = ?1 + ttl_seconds, updated_at = ?1 WHERE `+b.shifted(1), args...)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE keys SET expires_at = ?1 + ttl_seconds, updated_at = ?1 WHERE `+b.shifted(1), args...); err != nil {
+			return err
+		}
+		if s.unaudited {
+			return nil
+		}
+		events := make([]keys.Event, len(out))
+		batchID := keys.NewBatchID()
+		for i, k := range out {
+			events[i] = keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID))
+		}
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
 }
@@ -259,7 +291,10 @@ func (s *Store) UpdateKey(ctx context.Context, ref string, c keys.Change) (k *ke
 		if k, err = s.Policy.Update(now, old, c, reg); err != nil {
 			return err
 		}
-		return updateKey(ctx, tx, k)
+		if err := updateKey(ctx, tx, k); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionUpdate, k, keys.ChangeDetails(old, k))})
 	})
 	return k, err
 }

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +41,10 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	}
 	if f.Owner != nil {
 		b.add(`owner = ?`, *f.Owner)
+	}
+	for _, name := range slices.Sorted(maps.Keys(f.Meta)) {
+		// Label names admit no quote: the path needs no escaping.
+		b.add(`json_extract(meta, ?) = ?`, `$."`+name+`"`, f.Meta[name])
 	}
 	if f.Search != "" {
 		// char(31) cannot occur in any of the fields, so a match never

@@ -20,20 +20,20 @@ import (
 // of SQLite's time for the query. (printf's %s stops at a NUL byte, which
 // no stored text holds: they refuse control characters; were one there,
 // its length would not match and the row would be reported malformed.)
-var packedColumns = `printf('` + strings.Repeat("%d,", 6) + `%s,%s,` + strings.Repeat("%d:%s", packedTexts) + `',
+var packedColumns = `printf('` + strings.Repeat("%d,", 6) + `%s,%s,%s,` + strings.Repeat("%d:%s", packedTexts) + `',
 	imported, ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at,
-	ifnull(last_used_at, ''), ifnull(revoked_at, ''), ` +
+	ifnull(last_used_at, ''), ifnull(revoked_at, ''), ifnull(previous_valid_until, ''), ` +
 	packedText("id") + `, ` + packedText("alias") + `, ` + packedText("masked") + `, ` + packedText("roles") + `, ` +
 	packedText("scopes") + `, ` + packedText("name") + `, ` + packedText("owner") + `, ` +
-	packedText("ifnull(revoke_reason, '')") + `, ` + packedText("description") + `)`
+	packedText("ifnull(revoke_reason, '')") + `, ` + packedText("description") + `, ` + packedText("meta") + `)`
 
 func packedText(col string) string {
 	return `length(CAST(` + col + ` AS BLOB)), ` + col
 }
 
 const (
-	packedInts  = 8
-	packedTexts = 9
+	packedInts  = 9
+	packedTexts = 10
 )
 
 var errPacked = errors.New("packed key row is malformed")
@@ -91,6 +91,15 @@ func scanPacked(s string, now time.Time) (*keys.Key, error) {
 		t := unix(ints[7])
 		k.RevokedAt = &t
 	}
+	if set[8] {
+		t := unix(ints[8])
+		k.PreviousValidUntil = &t
+	}
+	meta, err := keys.DecodeMeta(text[9])
+	if err != nil {
+		return nil, errPacked
+	}
+	k.Meta = meta
 	k.Status = keys.StatusAt(k.RevokedAt, k.ExpiresAt, now)
 	return k, nil
 }

@@ -18,13 +18,26 @@ func (s *Store) RevokeKeys(ctx context.Context, refs []string, reason string) (o
 	}
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
 		out = out[:0]
-		return eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
+		var events []keys.Event
+		batch := batchOf(len(refs))
+		err := eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
 			r, err := revokeKey(ctx, tx, now, k, reason)
 			out = append(out, r)
+			if !r.AlreadyRevoked {
+				events = append(events, revokeEvent(r.Key, reason, batch))
+			}
 			return err
 		})
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, events)
 	})
 	return out, err
+}
+
+func revokeEvent(k *keys.Key, reason, batch string) keys.Event {
+	return keys.KeyEvent(keys.ActionRevoke, k, keys.RevokeDetails(reason).WithBatch(batch))
 }
 
 func revokeKey(ctx context.Context, tx *sql.Tx, now time.Time, k *keys.Key, reason string) (keys.RevokeResult, error) {
@@ -55,8 +68,10 @@ func (s *Store) RevokeCredential(ctx context.Context, credential, reason string)
 		if err != nil {
 			return err
 		}
-		res, err = revokeKey(ctx, tx, now, k, reason)
-		return err
+		if res, err = revokeKey(ctx, tx, now, k, reason); err != nil || res.AlreadyRevoked {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{revokeEvent(res.Key, reason, "")})
 	})
 	return res, err
 }

@@ -72,7 +72,10 @@ func (s *Store) AddScope(ctx context.Context, sc keys.Scope) error {
 		if isConstraint(err) {
 			_, err = keys.AddScope(now, sc, &sc)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.ScopeEvent(keys.ActionScopeAdd, sc)})
 	})
 }
 
@@ -109,8 +112,10 @@ func (s *Store) RemoveScope(ctx context.Context, name string) error {
 		if err := keys.RemoveScope(name, existing, users, total); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM scopes WHERE name = ?`, name)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM scopes WHERE name = ?`, name); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.ScopeEvent(keys.ActionScopeRemove, *existing)})
 	})
 }
 

@@ -49,6 +49,11 @@ type Store struct {
 	// TouchWait bounds how long Touch waits for another writer's lock
 	// (0: a quarter of a second).
 	TouchWait time.Duration
+	// Actor is who the audit log records as making the changes.
+	Actor string
+	// unaudited turns the audit log off, for the benchmark that measures
+	// what it costs; nothing else sets it.
+	unaudited bool
 }
 
 // Open opens the keyward database at path, creating it (0600, in a 0700

@@ -33,7 +33,10 @@ func (s *Store) MintToken(ctx context.Context, req keys.TokenRequest) (res keys.
 		if isConstraint(err) {
 			return keys.Errorf(keys.ECONFLICT, "token_exists", "a token with id %s already exists", t.ID).Wrap(err)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionToken, k, keys.TokenDetails(t))})
 	})
 	return res, err
 }

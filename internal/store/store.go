@@ -29,6 +29,8 @@ type Options struct {
 	Create bool
 	// Now is the store's clock; nil means time.Now.
 	Now func() time.Time
+	// Actor is who the audit log records the changes against.
+	Actor string
 }
 
 // Engine names the engine of db: "postgres" for a postgres:// or
@@ -56,6 +58,7 @@ func Open(ctx context.Context, db string, opt Options) (keys.Store, error) {
 		if opt.Now != nil {
 			s.Now = opt.Now
 		}
+		s.Actor = opt.Actor
 		return s, nil
 	}
 	if !opt.Create {
@@ -70,6 +73,7 @@ func Open(ctx context.Context, db string, opt Options) (keys.Store, error) {
 	if opt.Now != nil {
 		s.Now = opt.Now
 	}
+	s.Actor = opt.Actor
 	return s, nil
 }
 

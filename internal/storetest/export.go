@@ -67,13 +67,13 @@ func testExportRestores(t *testing.T, e *env) {
 	}
 
 	// Into an empty database.
-	original := e.snapshot()
+	original := e.records()
 	e.s = e.fresh()(Policy)
 	t.Cleanup(func() { e.s.Close() })
 	if _, err := e.importLines(lines...); err != nil {
 		t.Fatalf("import the export: %v", err)
 	}
-	if got := e.snapshot(); got != original {
+	if got := e.records(); got != original {
 		t.Errorf("restored records differ:\nbefore:\n%s\nafter:\n%s", original, got)
 	}
 	for _, c := range []struct {

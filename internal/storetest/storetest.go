@@ -97,6 +97,18 @@ func Run(t *testing.T, fresh Fresh) {
 		{"ConcurrentCreatesLoseNothing", testConcurrentCreates},
 		{"ConcurrentSameAliasOneWinner", testConcurrentSameAlias},
 		{"ConcurrentRenewsAndVerifies", testConcurrentRenewsAndVerifies},
+		{"AuditEveryChange", testAuditEveryChange},
+		{"AuditNothingForReads", testAuditNothingForReads},
+		{"AuditHoldsNoSecret", testAuditHoldsNoSecret},
+		{"AuditFilters", testAuditFilters},
+		{"AuditHead", testAuditHead},
+		{"AuditConcurrent", testAuditConcurrent},
+		{"Rotate", testRotate},
+		{"RotateEndPrevious", testRotateEndPrevious},
+		{"RotateRefusals", testRotateRefusals},
+		{"RotateLegacy", testRotateLegacy},
+		{"Meta", testMeta},
+		{"MetaExport", testMetaExport},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &Clock{now: T0}
@@ -156,9 +168,21 @@ func (e *env) find(ref string) *keys.Key {
 	return k
 }
 
-// snapshot is everything the store shows, to tell that a refused call
-// changed nothing.
+// snapshot is everything the store shows, its audit log's head
+// included, to tell that a refused call changed nothing and recorded
+// nothing.
 func (e *env) snapshot() string {
+	e.t.Helper()
+	h, err := e.s.LogHead(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.records() + fmt.Sprintf("log %s\n", h)
+}
+
+// records is every key, token count and scope the store shows: what an
+// export carries to another database, whose log is its own.
+func (e *env) records() string {
 	e.t.Helper()
 	var b strings.Builder
 	var all []*keys.Key
