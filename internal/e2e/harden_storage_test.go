@@ -214,9 +214,18 @@ func TestVerifyWhileRollbackDatabaseGrows(t *testing.T) {
 			}
 			// verify puts the file into WAL; put it back, so that every
 			// verify meets a file in rollback mode.
-			if _, err := db.Exec(`PRAGMA journal_mode=delete`); err != nil {
-				t.Errorf("writer: %v", err)
-				return
+			// Leaving WAL needs the file to itself, and SQLite does not
+			// wait for that: try again while a verify reads.
+			for try := 0; ; try++ {
+				_, err := db.Exec(`PRAGMA journal_mode=delete`)
+				if err == nil {
+					break
+				}
+				if try == 500 {
+					t.Errorf("writer: %v", err)
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
 			}
 			_, err := db.Exec(`WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 400)
 				INSERT INTO keys (id, alias, hash, name, masked, ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)

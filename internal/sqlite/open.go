@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -179,6 +180,10 @@ func readHeader(path string) ([]byte, error) {
 // VACUUM INTO copy, a restored backup) to WAL, so that readers such as
 // verify never wait for, or stumble on, a writer. A file this process
 // cannot write stays as it is.
+//
+// It runs on every open, not only for commands that write: verify records
+// last_used_at, and a read-only command on a writable file costs one
+// PRAGMA.
 func (s *Store) ensureWAL(ctx context.Context) error {
 	if s.snapshot != nil {
 		return nil
@@ -190,7 +195,12 @@ func (s *Store) ensureWAL(ctx context.Context) error {
 	if mode == "wal" || cannotWrite(s.path) {
 		return nil
 	}
-	_, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
+	// Best effort: the switch needs the file to itself for a moment, and
+	// a database busy with another program's writes is still sound in
+	// rollback mode; the next command that finds it idle switches it.
+	s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, touchWait.Milliseconds()))
+	s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
+	_, err := s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
 	return err
 }
 
