@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 )
@@ -184,6 +185,9 @@ func readHeader(path string) ([]byte, error) {
 // It runs on every open, not only for commands that write: verify records
 // last_used_at, and a read-only command on a writable file costs one
 // PRAGMA.
+// walSwitchWait bounds how long ensureWAL waits for the file.
+const walSwitchWait = 250 * time.Millisecond
+
 func (s *Store) ensureWAL(ctx context.Context) error {
 	if s.snapshot != nil {
 		return nil
@@ -198,7 +202,7 @@ func (s *Store) ensureWAL(ctx context.Context) error {
 	// Best effort: the switch needs the file to itself for a moment, and
 	// a database busy with another program's writes is still sound in
 	// rollback mode; the next command that finds it idle switches it.
-	s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, touchWait.Milliseconds()))
+	s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, walSwitchWait.Milliseconds()))
 	s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
 	_, err := s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
 	return err
