@@ -177,6 +177,9 @@ func readHeader(path string) ([]byte, error) {
 	return h, err
 }
 
+// walSwitchWait bounds how long ensureWAL waits for the file.
+const walSwitchWait = 250 * time.Millisecond
+
 // ensureWAL switches a keyward database found in rollback-journal mode (a
 // VACUUM INTO copy, a restored backup) to WAL, so that readers such as
 // verify never wait for, or stumble on, a writer. A file this process
@@ -185,9 +188,6 @@ func readHeader(path string) ([]byte, error) {
 // It runs on every open, not only for commands that write: verify records
 // last_used_at, and a read-only command on a writable file costs one
 // PRAGMA.
-// walSwitchWait bounds how long ensureWAL waits for the file.
-const walSwitchWait = 250 * time.Millisecond
-
 func (s *Store) ensureWAL(ctx context.Context) error {
 	if s.snapshot != nil {
 		return nil
