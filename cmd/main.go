@@ -29,7 +29,8 @@ const (
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Run(ctx, args, SystemIO())
+	io := SystemIO()
+	return runInterruptible(ctx, args, io, func() int { return Run(ctx, args, io) })
 }
 
 // Run runs keyward with the given streams; Main and tests share it.
