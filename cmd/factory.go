@@ -129,17 +129,17 @@ func (f *Factory) PrintError(err error) {
 	}
 	if f.JSON {
 		j := output.NewObject(nil).Object("error", func(e *output.JSON) {
-			e.String("code", ke.Reason).String("message", ke.Message)
-			if ke.Hint != "" {
-				e.String("hint", ke.Hint)
+			e.String("code", ke.Reason).String("message", message(ke))
+			if h := hint(ke); h != "" {
+				e.String("hint", h)
 			}
 		})
 		f.IO.ErrOut.Write(append(j.Bytes(), '\n'))
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "keyward: error: %s\n", oneLine(ke.Message))
-	if ke.Hint != "" {
-		fmt.Fprintf(f.IO.ErrOut, "keyward: hint: %s\n", oneLine(ke.Hint))
+	fmt.Fprintf(f.IO.ErrOut, "keyward: error: %s\n", oneLine(message(ke)))
+	if h := hint(ke); h != "" {
+		fmt.Fprintf(f.IO.ErrOut, "keyward: hint: %s\n", oneLine(h))
 	}
 }
 

@@ -112,7 +112,7 @@ func (f *Factory) verify(ctx context.Context, req keys.VerifyRequest) (keys.Veri
 	if err != nil {
 		return keys.Verification{}, err
 	}
-	return store.Verify(ctx, req)
+	return keys.NewVerifier(f.Config.Policy, store, f.Now).Verify(ctx, req)
 }
 
 // verificationJSON writes what is known of a verified credential; fields

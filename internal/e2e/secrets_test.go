@@ -89,7 +89,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	minted, err := store.MintToken(context.Background(), keys.TokenRequest{KeyString: key, Token: keys.NewCredential("kw", keys.KindToken)})
+	minted, err := keys.MintFrom(context.Background(), &keys.Verifier{Policy: store.Policy, Finder: store}, store, key, keys.TokenRequest{Token: keys.NewCredential("kw", keys.KindToken)})
 	store.Close()
 	if err != nil {
 		t.Fatal(err)

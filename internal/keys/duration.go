@@ -14,8 +14,7 @@ import (
 func ParseDuration(s string) (time.Duration, error) {
 	d, err := parseDuration(s)
 	if err != nil {
-		return 0, Errorf(EINVALID, "invalid_duration", "invalid duration %q", clip(s)).
-			WithHint("use a positive duration such as 90m, 36h, 15d, 2w or 1d12h")
+		return 0, Errorf(EINVALID, "invalid_duration", "invalid duration %q", clip(s)).With("problem", "syntax")
 	}
 	return d, nil
 }

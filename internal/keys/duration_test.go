@@ -63,8 +63,8 @@ func TestParseDurationErrorIsOneLineAndClipped(t *testing.T) {
 	if len(e.Message) > 120 {
 		t.Errorf("message is %d bytes long: %q", len(e.Message), e.Message)
 	}
-	if e.Reason != "invalid_duration" || e.Hint == "" {
-		t.Errorf("reason %q, hint %q", e.Reason, e.Hint)
+	if e.Reason != "invalid_duration" || e.Values["problem"] != "syntax" {
+		t.Errorf("reason %q, values %v", e.Reason, e.Values)
 	}
 }
 

@@ -17,14 +17,23 @@ const (
 )
 
 // Error is a failure the user can act on. Code is the category, Reason a
-// stable snake_case name for scripts (alias_exists), Message the one line
-// shown after "keyward: error:", Hint what to do about it.
+// stable snake_case name for scripts (alias_exists), Message a factual
+// line in the domain's words. The other fields carry the values a caller
+// needs to say what to do about it; which are set depends on Reason.
 type Error struct {
 	Code    string
 	Reason  string
 	Message string
 	Hint    string
-	Err     error // the underlying cause, never shown to the user
+
+	Op    string // what was refused, where a reason alone is ambiguous: "token", "revoke"
+	Alias string // the key concerned
+	Scope string // the scope concerned
+	Role  string // the role concerned (the admin role, for admin_only_scope)
+	// Values holds what else a reason names: "max_ttl", "field", "path", …
+	Values map[string]string
+
+	Err error // the underlying cause, never shown to the user
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -36,7 +45,19 @@ func Errorf(code, reason, format string, args ...any) *Error {
 	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
-// WithHint returns e with its hint set.
+// With returns e with values set, given as name, value pairs.
+func (e *Error) With(kv ...string) *Error {
+	if e.Values == nil {
+		e.Values = make(map[string]string, len(kv)/2)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		e.Values[kv[i]] = kv[i+1]
+	}
+	return e
+}
+
+// WithHint returns e with its hint set: for the command line's own
+// errors only; the domain and the stores leave hints to it.
 func (e *Error) WithHint(format string, args ...any) *Error {
 	e.Hint = fmt.Sprintf(format, args...)
 	return e

@@ -30,8 +30,7 @@ const (
 // ValidatePrefix checks a configured key prefix.
 func ValidatePrefix(p string) error {
 	if !IsPrefix(p) {
-		return Errorf(EINVALID, "invalid_prefix", "invalid key_prefix %q: want a lowercase letter then up to 15 lowercase letters or digits", p).
-			WithHint("set key_prefix to something like \"kw\"")
+		return Errorf(EINVALID, "invalid_prefix", "invalid key_prefix %q: want a lowercase letter then up to 15 lowercase letters or digits", p)
 	}
 	return nil
 }
@@ -166,4 +165,17 @@ func LooksLikeCredential(s string) bool {
 		return true
 	}
 	return len(s) >= 32 && len(s) <= MaxCredentialLen && printable(s) && !IsAlias(s)
+}
+
+// IsHash reports whether s is a hex SHA-256 as Hash writes it.
+func IsHash(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -90,7 +90,7 @@ func ParseImportLine(line []byte, n int, p Policy, now time.Time) (ImportItem, e
 }
 
 // checkExpiresAt reads an RFC 3339 expiry: it must lie in the future and
-// at most max_ttl from now, the bound create puts on --ttl.
+// at most max_ttl from now, the bound a create puts on its ttl.
 func checkExpiresAt(s string, p Policy, now time.Time) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -234,5 +234,5 @@ func (ir *ImportReader) err() error {
 		msg += fmt.Sprintf("; and %d more", ir.nbad-len(ir.bad))
 	}
 	return Errorf(EINVALID, "invalid_import", "%d invalid line(s), nothing was imported: %s", ir.nbad, msg).
-		WithHint("fix those lines and run the import again")
+		With("problem", "lines")
 }

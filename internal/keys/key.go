@@ -17,7 +17,7 @@ const (
 	StatusRevoked Status = "revoked"
 )
 
-// ParseStatus checks a --status filter value; "all" gives "".
+// ParseStatus checks a status filter value; "all" gives "".
 func ParseStatus(s string) (Status, bool, error) {
 	switch s {
 	case "active", "expired", "revoked":
@@ -25,8 +25,7 @@ func ParseStatus(s string) (Status, bool, error) {
 	case "all":
 		return "", true, nil
 	}
-	return "", false, Errorf(EINVALID, "invalid_status", "unknown status %q", clip(s)).
-		WithHint("use one of active, expired, revoked, all")
+	return "", false, Errorf(EINVALID, "invalid_status", "unknown status %q", clip(s))
 }
 
 // AllScopes is the wildcard scope set: every non-admin-only scope, and
@@ -75,15 +74,13 @@ func ValidateAlias(alias string) error {
 	if LooksLikeCredential(alias) {
 		return ErrSecretArgument()
 	}
-	return Errorf(EINVALID, "invalid_alias", "invalid alias %q: want 1-64 of a-z 0-9 . _ - starting with a letter or digit", clip(alias)).
-		WithHint("pick an alias such as ci-bot or backup.prod")
+	return Errorf(EINVALID, "invalid_alias", "invalid alias %q: want 1-64 of a-z 0-9 . _ - starting with a letter or digit", clip(alias))
 }
 
 // ErrSecretArgument refuses a key or token given where an alias or id
 // was expected, without repeating it.
 func ErrSecretArgument() *Error {
-	return Errorf(EINVALID, "secret_in_argument", "refusing a key or token as a command-line argument: it would be left in shell history and ps").
-		WithHint("pipe it on standard input or name a file: ... | keyward verify, keyward verify --key-file FILE")
+	return Errorf(EINVALID, "secret_in_argument", "refusing a key or token where an alias or id is expected")
 }
 
 // NormalizeName trims a display name and checks it: 1-200 characters,
@@ -91,7 +88,7 @@ func ErrSecretArgument() *Error {
 func NormalizeName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return "", Errorf(EINVALID, "invalid_name", "name is empty").WithHint("give a name with --name, or leave it out to use the alias")
+		return "", Errorf(EINVALID, "invalid_name", "name is empty").With("problem", "empty")
 	}
 	if err := checkText("name", name, 200); err != nil {
 		return "", err
@@ -116,7 +113,7 @@ func checkText(field, s string, max int) error {
 	for _, r := range s {
 		if unicode.IsControl(r) && !(field == "description" && (r == '\n' || r == '\t')) {
 			return Errorf(EINVALID, "invalid_"+field, "%s contains a control character (%U)", field, r).
-				WithHint("remove tabs, newlines and other control characters")
+				With("problem", "control")
 		}
 	}
 	return nil
@@ -135,24 +132,24 @@ type Policy struct {
 
 // CheckTTL refuses a key TTL above max_ttl; it is never silently capped.
 func (p Policy) CheckTTL(d time.Duration) error {
-	if d < time.Second {
-		return Errorf(EINVALID, "invalid_duration", "ttl %s is shorter than one second", d)
-	}
-	if d > p.MaxTTL {
-		return Errorf(EINVALID, "ttl_too_long", "ttl %s is above max_ttl %s", FormatDuration(d), FormatDuration(p.MaxTTL)).
-			WithHint("ask for at most %s, or raise max_ttl in the config", FormatDuration(p.MaxTTL))
-	}
-	return nil
+	return checkWindow(d, "ttl", "max_ttl", p.MaxTTL)
 }
 
 // CheckTokenTTL refuses a key's token TTL above max_token_ttl.
 func (p Policy) CheckTokenTTL(d time.Duration) error {
+	return checkWindow(d, "token ttl", "max_token_ttl", p.MaxTokenTTL)
+}
+
+// checkWindow refuses a duration under a second or above the setting
+// named limit; the reason is the limit's with _too_long for its max_.
+func checkWindow(d time.Duration, what, limit string, max time.Duration) error {
 	if d < time.Second {
-		return Errorf(EINVALID, "invalid_duration", "token ttl %s is shorter than one second", d)
+		return Errorf(EINVALID, "invalid_duration", "%s %s is shorter than one second", what, d)
 	}
-	if d > p.MaxTokenTTL {
-		return Errorf(EINVALID, "token_ttl_too_long", "token ttl %s is above max_token_ttl %s", FormatDuration(d), FormatDuration(p.MaxTokenTTL)).
-			WithHint("ask for at most %s, or raise max_token_ttl in the config", FormatDuration(p.MaxTokenTTL))
+	if d > max {
+		reason := strings.TrimPrefix(limit, "max_") + "_too_long"
+		return Errorf(EINVALID, reason, "%s %s is above %s %s", what, FormatDuration(d), limit, FormatDuration(max)).
+			With(limit, FormatDuration(max))
 	}
 	return nil
 }
@@ -164,7 +161,7 @@ func (p Policy) NormalizeRoles(roles []string) ([]string, error) {
 	for _, r := range roles {
 		if !slices.Contains(p.Roles, r) {
 			return nil, Errorf(EINVALID, "unknown_role", "unknown role %q", clip(r)).
-				WithHint("use one of the configured roles: %s", strings.Join(p.Roles, ", "))
+				With("roles", strings.Join(p.Roles, ", "))
 		}
 		out = append(out, r)
 	}
@@ -172,8 +169,22 @@ func (p Policy) NormalizeRoles(roles []string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// IsAdmin reports whether roles include the admin role.
-func (p Policy) IsAdmin(roles []string) bool { return slices.Contains(roles, p.AdminRole) }
+// IsAdmin reports whether roles include the admin role. With no admin
+// role among the configured roles nobody is admin, not even a key given
+// that role before it left the configuration.
+func (p Policy) IsAdmin(roles []string) bool {
+	r := p.Admin()
+	return r != "" && slices.Contains(roles, r)
+}
+
+// Admin is the admin role, or "" when the configured roles do not include
+// it: then no key can be given an admin-only scope.
+func (p Policy) Admin() string {
+	if p.AdminRole == "" || !slices.Contains(p.Roles, p.AdminRole) {
+		return ""
+	}
+	return p.AdminRole
+}
 
 // ValidateRef checks an ALIAS|ID argument.
 func ValidateRef(ref string) error {
@@ -184,13 +195,12 @@ func ValidateRef(ref string) error {
 		return ErrSecretArgument()
 	}
 	return Errorf(EINVALID, "invalid_alias", "%q is neither an alias nor a key id", clip(ref)).
-		WithHint("list keys with: keyward list")
+		With("problem", "ref")
 }
 
 // ErrKeyNotFound is the not-found error for an ALIAS|ID argument.
 func ErrKeyNotFound(ref string) *Error {
-	return Errorf(ENOTFOUND, "key_not_found", "no key with alias or id %q", clip(ref)).
-		WithHint("list keys with: keyward list --status all")
+	return Errorf(ENOTFOUND, "key_not_found", "no key with alias or id %q", clip(ref))
 }
 
 // ValidateReason checks a revocation reason: at most 1000 characters, no

@@ -42,7 +42,7 @@ func IsRoleName(s string) bool {
 
 // ContainsCredential reports whether s holds keyward's key or token shape
 // anywhere, checksum or not ([a-z][a-z0-9]{0,16}_ then 12 base62, _, 38
-// base62): a flag value such as --name or --search that carries a key
+// base62): a value such as a name or a search that carries a key
 // would put it in shell history and ps.
 func ContainsCredential(s string) bool {
 	const tail = 1 + IDLen + 1 + SecretLen // "_" id "_" secret

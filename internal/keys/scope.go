@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -19,8 +20,7 @@ func ValidateScopeName(name string) error {
 	if IsScopeName(name) {
 		return nil
 	}
-	return Errorf(EINVALID, "invalid_scope", "invalid scope name %q: want a lowercase letter then up to 63 of a-z 0-9 _ . : -", clip(name)).
-		WithHint("name scopes like backup:read or billing.write")
+	return Errorf(EINVALID, "invalid_scope", "invalid scope name %q: want a lowercase letter then up to 63 of a-z 0-9 _ . : -", clip(name))
 }
 
 // NormalizeScopes checks the syntax of requested scopes and returns them
@@ -45,7 +45,7 @@ func NormalizeScopes(scopes []string) ([]string, error) {
 	}
 	if len(out) != len(scopes) {
 		return nil, Errorf(EINVALID, "invalid_scope", "scope \"*\" cannot be combined with named scopes").
-			WithHint("give either --scope '*' alone or a list of named scopes")
+			With("problem", "mixed")
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
@@ -63,12 +63,12 @@ func (p Policy) CheckGrant(reg Registry, roles, scopes []string) error {
 		}
 		sc, ok := reg[s]
 		if !ok {
-			return Errorf(EINVALID, "unknown_scope", "unknown scope %q", s).
-				WithHint("register it first: keyward scopes add %s", s)
+			e := Errorf(EINVALID, "unknown_scope", "unknown scope %q", s)
+			e.Scope = s
+			return e
 		}
 		if sc.AdminOnly && !p.IsAdmin(roles) {
-			return Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and the key does not hold the %q role", s, p.AdminRole).
-				WithHint("add --role %s, or leave out --scope %s", p.AdminRole, s)
+			return p.errAdminOnly(s, "")
 		}
 	}
 	return nil
@@ -89,4 +89,21 @@ func (p Policy) Effective(reg Registry, roles, scopes []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// errAdminOnly refuses an admin-only scope to a key (alias, if known)
+// without the admin role; Role is "" when no configured role is admin.
+func (p Policy) errAdminOnly(scope, alias string) *Error {
+	key := "the key"
+	if alias != "" {
+		key = fmt.Sprintf("key %q", alias)
+	}
+	var e *Error
+	if admin := p.Admin(); admin != "" {
+		e = Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and %s does not hold the %q role", scope, key, admin)
+	} else {
+		e = Errorf(EINVALID, "admin_only_scope", "scope %q is admin-only and no configured role is the admin role", scope)
+	}
+	e.Alias, e.Scope, e.Role = alias, scope, p.Admin()
+	return e
 }

@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"context"
 	"time"
 )
 
@@ -15,26 +14,6 @@ type CreateRequest struct {
 	OrRenew    bool          // an existing alias is renewed instead of refused
 	Reactivate bool          // with OrRenew: a revoked key is brought back
 	Credential Credential    // the key string to store, minted by the caller
-}
-
-// Validate checks and normalizes r.
-func (r *CreateRequest) Validate(p Policy) error {
-	if err := ValidateAlias(r.Alias); err != nil {
-		return err
-	}
-	if err := r.Fields.Validate(p); err != nil {
-		return err
-	}
-	if r.TTL != 0 {
-		if err := p.CheckTTL(r.TTL); err != nil {
-			return err
-		}
-	}
-	if r.Reactivate && !r.OrRenew {
-		return Errorf(EINVALID, "invalid_flags", "--reactivate only applies with --or-renew").
-			WithHint("add --or-renew, or use keyward renew --reactivate")
-	}
-	return nil
 }
 
 // NewKey is the record a create request makes at now.
@@ -181,39 +160,13 @@ type Filter struct {
 	Offset         int
 }
 
-// SortKeys are the accepted --sort values.
+// SortKeys are the orders a list may be sorted by.
 var SortKeys = []string{"created", "alias", "expires", "last_used"}
 
 // RevokeResult is one revoked key.
 type RevokeResult struct {
 	Key            *Key
 	AlreadyRevoked bool
-}
-
-// TokenRequest asks for a token minted from a key.
-type TokenRequest struct {
-	KeyString string        // the key, read from stdin or a file
-	TTL       time.Duration // 0: the policy's token_ttl
-	Scopes    []string      // empty: the key's effective scopes
-	Token     Credential    // the token string to store, minted by the caller
-}
-
-// Token is a short-lived credential minted from a key.
-type Token struct {
-	ID        string
-	KeyID     string
-	Alias     string
-	Scopes    []string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	RevokedAt *time.Time
-}
-
-// TokenResult is a minted token and why its TTL was shortened, if it was.
-type TokenResult struct {
-	Token    *Token
-	Secret   string
-	Warnings []string
 }
 
 // VerifyRequest asks whether a credential is valid, and holds what is
@@ -237,27 +190,4 @@ type ImportResult struct {
 	Alias  string
 	ID     string
 	Secret string // set for generated keys only
-}
-
-// Store keeps keys, scopes and tokens. Every method that writes runs in
-// one transaction: all of it happens or none.
-type Store interface {
-	CreateKey(ctx context.Context, req CreateRequest) (CreateResult, error)
-	RenewKeys(ctx context.Context, req RenewRequest) ([]*Key, error)
-	RenewAll(ctx context.Context, req RenewAllRequest) ([]*Key, error)
-	UpdateKey(ctx context.Context, ref string, c Change) (*Key, error)
-	FindKey(ctx context.Context, ref string) (*Key, error)
-	ActiveTokens(ctx context.Context, keyID string) (int, error)
-	ListKeys(ctx context.Context, f Filter, fn func(*Key) error) error
-	RevokeKeys(ctx context.Context, refs []string, reason string) ([]RevokeResult, error)
-	RevokeCredential(ctx context.Context, credential, reason string) (RevokeResult, error)
-
-	Scopes(ctx context.Context) ([]Scope, error)
-	AddScope(ctx context.Context, s Scope) error
-	RemoveScope(ctx context.Context, name string) error
-
-	MintToken(ctx context.Context, req TokenRequest) (TokenResult, error)
-	Verify(ctx context.Context, req VerifyRequest) (Verification, error)
-
-	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
 }

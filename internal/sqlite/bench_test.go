@@ -43,7 +43,7 @@ func BenchmarkVerify(b *testing.B) {
 	req := keys.VerifyRequest{Credential: key}
 	b.ReportAllocs()
 	for b.Loop() {
-		v, err := s.Verify(ctx, req)
+		v, err := keys.NewVerifier(s.Policy, s, s.Now).Verify(ctx, req)
 		if err != nil || !v.Valid {
 			b.Fatal(v.Code, err)
 		}
@@ -60,7 +60,7 @@ func BenchmarkVerifyForeign(b *testing.B) {
 	req := keys.VerifyRequest{Credential: foreignKey}
 	b.ReportAllocs()
 	for b.Loop() {
-		if v, err := s.Verify(ctx, req); err != nil || !v.Valid {
+		if v, err := keys.NewVerifier(s.Policy, s, s.Now).Verify(ctx, req); err != nil || !v.Valid {
 			b.Fatal(v.Code, err)
 		}
 	}

@@ -4,11 +4,9 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/keyward/keyward/internal/keys"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -62,11 +60,14 @@ func isConstraint(err error) bool {
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
 
-func sortByAlias(ks []*keys.Key) {
-	slices.SortFunc(ks, func(a, b *keys.Key) int { return strings.Compare(a.Alias, b.Alias) })
+func unixOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Unix()
 }
 
-// keyward_fold lowers text for --search in every script, not only ASCII
+// keyward_fold lowers text for a search in every script, not only ASCII
 // as SQLite's lower() does: "ZOË" finds "zoë".
 func init() {
 	sqlite.MustRegisterDeterministicScalarFunction("keyward_fold", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {

@@ -69,7 +69,7 @@ func TestImportThenVerify(t *testing.T) {
 		{own.String, "migrated", keys.CodeValid},
 		{foreignKey[:len(foreignKey)-1] + "X", "", keys.CodeNotFound},
 	} {
-		v, err := s.Verify(ctx, keys.VerifyRequest{Credential: tc.key})
+		v, err := keys.NewVerifier(s.Policy, s, s.Now).Verify(ctx, keys.VerifyRequest{Credential: tc.key})
 		if err != nil {
 			t.Fatal(err)
 		}

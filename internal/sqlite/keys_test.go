@@ -45,8 +45,8 @@ func TestCreateDuplicateAlias(t *testing.T) {
 	before := s.snapshot(t)
 	_, err := s.CreateKey(ctx, keys.CreateRequest{Alias: "ci-bot", Credential: keys.NewCredential("kw", keys.KindKey)})
 	wantCode(t, err, keys.ECONFLICT, "alias_exists")
-	if !strings.Contains(err.(*keys.Error).Hint, "keyward renew ci-bot") {
-		t.Errorf("hint %q", err.(*keys.Error).Hint)
+	if e := err.(*keys.Error); e.Alias != "ci-bot" || e.Values["status"] != "" {
+		t.Errorf("alias %q, values %v", e.Alias, e.Values)
 	}
 	if s.snapshot(t) != before {
 		t.Error("a refused create changed the database")
@@ -481,8 +481,8 @@ func TestRenewRefusesATTLAboveALoweredMax(t *testing.T) {
 
 	_, err := s.RenewKeys(ctx, keys.RenewRequest{Refs: []string{"short", "long"}})
 	wantCode(t, err, keys.EINVALID, "ttl_too_long")
-	if !strings.Contains(err.Error(), `"long"`) || !strings.Contains(err.(*keys.Error).Hint, "--ttl 30d") {
-		t.Errorf("error %q, hint %q", err, err.(*keys.Error).Hint)
+	if e := err.(*keys.Error); !strings.Contains(err.Error(), `"long"`) || e.Alias != "long" || e.Values["max_ttl"] != "30d" {
+		t.Errorf("error %q, alias %q, values %v", err, e.Alias, e.Values)
 	}
 	_, err = s.CreateKey(ctx, keys.CreateRequest{Alias: "long", OrRenew: true, Credential: keys.NewCredential("kw", keys.KindKey)})
 	wantCode(t, err, keys.EINVALID, "ttl_too_long")

@@ -23,19 +23,17 @@ func ValidatePath(path string) error {
 	lower := strings.ToLower(path)
 	switch {
 	case path == "":
-		return keys.Errorf(keys.EINVALID, "invalid_db", "database path is empty").
-			WithHint("set --db, KEYWARD_DB or db in the config file to a file path")
+		return keys.Errorf(keys.EINVALID, "invalid_db", "database path is empty")
 	case path == ":memory:" || strings.HasPrefix(lower, "file:"):
 		return keys.Errorf(keys.EINVALID, "invalid_db", "database %q is not a file path: keyward keeps its keys in a file", clip(path)).
-			WithHint("give a file path, for example --db ./keyward.db")
+			With("problem", "special")
 	case strings.Contains(lower, "://"):
 		if i := strings.Index(lower, "://"); i > 0 && !strings.ContainsAny(lower[:i], "/.") {
 			return keys.Errorf(keys.EINVALID, "invalid_db", "database %q is a URL keyward cannot open", clip(path)).
-				WithHint("give a file path, or a postgres:// URL")
+				With("problem", "url")
 		}
 	case strings.ContainsRune(path, 0):
-		return keys.Errorf(keys.EINVALID, "invalid_db", "database path contains a NUL byte").
-			WithHint("give a file path")
+		return keys.Errorf(keys.EINVALID, "invalid_db", "database path contains a NUL byte")
 	}
 	return nil
 }
@@ -66,7 +64,7 @@ func resolveLinks(path string) (string, error) {
 		path = target
 	}
 	return "", keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s: too many levels of symbolic links", path).
-		WithHint("point --db at a file")
+		With("path", path)
 }
 
 // createPrivate creates path, a file that must not exist yet, with mode
@@ -152,9 +150,12 @@ func (s *Store) openDB(ctx context.Context, created bool) error {
 	if err != nil {
 		return internal(s.path, "open", err)
 	}
-	// One connection: a command is one sequence of statements, and SQLite
-	// serialises writers anyway.
-	db.SetMaxOpenConns(1)
+	// A pool: in WAL mode readers on their own connections go on while
+	// a writer (a transaction, or Touch) holds the write lock; writers
+	// queue on SQLite's lock, not on the pool. A command that runs one
+	// statement at a time uses a single connection.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s.db = db
 	// Processes opening a new file together race to migrate it; switching
 	// it to WAL can fail at once with SQLITE_BUSY (SQLite does not wait
@@ -192,8 +193,13 @@ func (s *Store) ensureWAL(ctx context.Context) error {
 	if s.snapshot != nil {
 		return nil
 	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
 	var mode string
-	if err := s.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+	if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
 		return err
 	}
 	if mode == "wal" || cannotWrite(s.path) {
@@ -202,9 +208,10 @@ func (s *Store) ensureWAL(ctx context.Context) error {
 	// Best effort: the switch needs the file to itself for a moment, and
 	// a database busy with another program's writes is still sound in
 	// rollback mode; the next command that finds it idle switches it.
-	s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, walSwitchWait.Milliseconds()))
-	s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
-	_, err := s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
+	conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, walSwitchWait.Milliseconds()))
+	conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
+	// The connection goes back to the pool: restore its patience.
+	_, err = conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
 	return err
 }
 
@@ -217,4 +224,31 @@ func (s *Store) snapshotChanged() bool {
 	}
 	st, ok := stampOf(s.path)
 	return !ok || st != *s.snapshot
+}
+
+// stableRead runs read against the database. When the file was opened
+// without locks and changed meanwhile (its owner wrote and checkpointed),
+// what read saw may mix two states: it runs again on a fresh connection,
+// through SQLite's locks when a writer's -wal and -shm now exist.
+func (s *Store) stableRead(ctx context.Context, read func(q querier) error) error {
+	err := read(s.db)
+	if !s.snapshotChanged() {
+		return err
+	}
+	for range 3 {
+		before, ok := stampOf(s.path)
+		if !ok {
+			break
+		}
+		db, err := sql.Open("sqlite", dsn(s.path, !before.wal))
+		if err != nil {
+			return err
+		}
+		err = read(db)
+		db.Close()
+		if after, ok := stampOf(s.path); before.wal || (ok && after == before) {
+			return err
+		}
+	}
+	return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s kept changing while it was read", s.path)
 }

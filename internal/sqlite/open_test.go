@@ -161,7 +161,7 @@ func TestOpenRefusesCorruptFiles(t *testing.T) {
 		t.Fatal("a corrupt file opened")
 	}
 	var e *keys.Error
-	if !errorsAs(err, &e) || e.Code != keys.EINTERNAL || e.Hint == "" {
+	if !errorsAs(err, &e) || e.Code != keys.EINTERNAL || e.Reason != "db_corrupt" || e.Values["path"] != path {
 		t.Fatalf("err = %#v", err)
 	}
 	if msg := strings.ToLower(e.Message); strings.Contains(msg, "sqlite_") || strings.Contains(msg, "(11)") || strings.Contains(msg, "\n") {

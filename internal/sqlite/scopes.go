@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -57,57 +56,80 @@ func (s *Store) Scopes(ctx context.Context) ([]keys.Scope, error) {
 
 // AddScope registers a scope.
 func (s *Store) AddScope(ctx context.Context, sc keys.Scope) error {
+	if err := sc.Validate(); err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx *sql.Tx, now time.Time) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO scopes (name, description, admin_only, created_at) VALUES (?, ?, ?, ?)`,
-			sc.Name, sc.Description, sc.AdminOnly, now.Unix())
+		existing, err := findScope(ctx, tx, sc.Name)
+		if err != nil {
+			return err
+		}
+		if sc, err = keys.AddScope(now, sc, existing); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO scopes (name, description, admin_only, created_at) VALUES (?, ?, ?, ?)`,
+			sc.Name, sc.Description, sc.AdminOnly, sc.CreatedAt.Unix())
 		if isConstraint(err) {
-			return keys.Errorf(keys.ECONFLICT, "scope_exists", "scope %q is already registered", sc.Name).
-				WithHint("see it with: keyward scopes list")
+			_, err = keys.AddScope(now, sc, &sc)
 		}
 		return err
 	})
 }
 
+// findScope returns the registered scope name, or nil.
+func findScope(ctx context.Context, q querier, name string) (*keys.Scope, error) {
+	var sc keys.Scope
+	var created int64
+	err := q.QueryRowContext(ctx, `SELECT name, description, admin_only, created_at FROM scopes WHERE name = ?`, name).
+		Scan(&sc.Name, &sc.Description, &sc.AdminOnly, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	sc.CreatedAt = unix(created)
+	return &sc, err
+}
+
 // RemoveScope unregisters a scope that no non-revoked key names.
 func (s *Store) RemoveScope(ctx context.Context, name string) error {
+	if err := keys.ValidateScopeName(name); err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx *sql.Tx, now time.Time) error {
-		var exists int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM scopes WHERE name = ?`, name).Scan(&exists)
-		if errors.Is(err, sql.ErrNoRows) {
-			return keys.Errorf(keys.ENOTFOUND, "scope_not_found", "no scope named %q", name).
-				WithHint("see the registry with: keyward scopes list")
-		}
+		existing, err := findScope(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT k.alias, count(*) OVER () FROM keys k
-			WHERE k.revoked_at IS NULL AND EXISTS (SELECT 1 FROM json_each(k.scopes) WHERE value = ?)
-			ORDER BY k.alias LIMIT 10`, name)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var aliases []string
+		var users []string
 		total := 0
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a, &total); err != nil {
+		if existing != nil {
+			if users, total, err = scopeUsers(ctx, tx, name); err != nil {
 				return err
 			}
-			aliases = append(aliases, a)
 		}
-		if err := rows.Err(); err != nil {
+		if err := keys.RemoveScope(name, existing, users, total); err != nil {
 			return err
-		}
-		if total > 0 {
-			list := strings.Join(aliases, ", ")
-			if total > len(aliases) {
-				list += ", …"
-			}
-			return keys.Errorf(keys.ECONFLICT, "scope_in_use", "scope %q is used by %d key(s): %s", name, total, list).
-				WithHint("take it off those keys first (keyward update ALIAS --scope …) or revoke them")
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM scopes WHERE name = ?`, name)
 		return err
 	})
+}
+
+// scopeUsers returns the first aliases of the non-revoked keys naming a
+// scope, and how many there are.
+func scopeUsers(ctx context.Context, tx *sql.Tx, name string) (aliases []string, total int, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT k.alias, count(*) OVER () FROM keys k
+		WHERE k.revoked_at IS NULL AND EXISTS (SELECT 1 FROM json_each(k.scopes) WHERE value = ?)
+		ORDER BY k.alias LIMIT 10`, name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a, &total); err != nil {
+			return nil, 0, err
+		}
+		aliases = append(aliases, a)
+	}
+	return aliases, total, rows.Err()
 }

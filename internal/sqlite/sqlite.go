@@ -14,8 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -28,6 +26,9 @@ const applicationID = 0x6b797764
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
+
+// maxConns bounds the pool: enough for a server's concurrent readers.
+const maxConns = 16
 
 // busyTimeout is how long SQLite itself waits for a lock; retryFor bounds
 // the store's own retries of a whole transaction on top of it.
@@ -48,6 +49,9 @@ type Store struct {
 	Policy   keys.Policy
 	// Now is the clock, read once per transaction.
 	Now func() time.Time
+	// TouchWait bounds how long Touch waits for another writer's lock
+	// (0: a quarter of a second).
+	TouchWait time.Duration
 }
 
 // Open opens the keyward database at path, creating it (0600, in a 0700
@@ -112,10 +116,10 @@ func prepareFile(path string) (created bool, err error) {
 		return false, internal(path, "open", err)
 	case fi.IsDir():
 		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is a directory", path).
-			WithHint("point --db at a file, for example %s", filepath.Join(path, "keyward.db"))
+			With("path", path, "problem", "directory")
 	case !fi.Mode().IsRegular():
 		return false, keys.Errorf(keys.EINTERNAL, "db_not_file", "database %s is not a regular file", path).
-			WithHint("point --db at a file; keyward creates it when it does not exist")
+			With("path", path)
 	case fi.Size() == 0:
 		return false, nil
 	}
@@ -154,10 +158,10 @@ func checkHeader(path string, size int64) error {
 		return internal(path, "read", err)
 	}
 	if n < 16 || string(h[:16]) != "SQLite format 3\x00" {
-		return refuse(path, "not_sqlite", "is not a SQLite database", "check --db; keyward creates its database itself when the file does not exist")
+		return refuse(path, "not_sqlite", "is not a SQLite database")
 	}
 	if n < 100 {
-		return refuse(path, "truncated", "is truncated", "restore it from a backup")
+		return refuse(path, "truncated", "is truncated")
 	}
 	// The size now, after the header: a header read after a stat may
 	// be newer than the size that stat saw.
@@ -176,7 +180,7 @@ func checkHeader(path string, size int64) error {
 		// and be writing the pages that grow the file: it keeps a
 		// -journal or -wal file until they are all written.
 		if fi, err := f.Stat(); err != nil || fi.Size() < pageSize*pages {
-			return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages), "restore it from a backup")
+			return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages))
 		}
 	}
 	// What SQLite would refuse anyway is refused before it opens the
@@ -202,86 +206,11 @@ func checkHeader(path string, size int64) error {
 }
 
 func errForeign(path string) error {
-	return refuse(path, "foreign_db", "is another application's SQLite database", "point --db at a keyward database, or at a new path to create one")
+	return refuse(path, "foreign_db", "is another application's SQLite database")
 }
 
 func errNewerSchema(path string, version int) error {
-	return refuse(path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, len(migrationNames())),
-		"upgrade keyward; the file was left untouched")
-}
-
-// checkSchema recognises keyward's database and brings its schema up to
-// date. Reading application_id and user_version is the whole cost of an
-// up-to-date database.
-func (s *Store) checkSchema(ctx context.Context, created bool) error {
-	// One statement, so one snapshot: read separately, a schema another
-	// process commits in between makes a new file look foreign.
-	var appID, version, tables int
-	err := s.db.QueryRowContext(ctx, `SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema)
-		FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &version, &tables)
-	if err != nil {
-		return s.translate("read", err)
-	}
-	latest := len(migrationNames())
-	switch {
-	case appID == applicationID && version == latest:
-		return s.ensureWAL(ctx)
-	case appID == applicationID && version > latest:
-		return errNewerSchema(s.path, version)
-	case appID == applicationID:
-		return s.migrate(ctx)
-	case appID == 0 && version == 0 && tables == 0:
-		return s.migrate(ctx)
-	}
-	return errForeign(s.path)
-}
-
-// migrate applies the embedded migrations the file lacks, each numbered
-// one in its own transaction that also bumps user_version.
-func (s *Store) migrate(ctx context.Context) error {
-	// WAL lets readers (verify) go on while a writer commits; it is a
-	// property of the file and must be set outside a transaction.
-	if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
-		return s.translate("set up", err)
-	}
-	for i, name := range migrationNames() {
-		version := i + 1
-		err := s.write(ctx, func(tx *sql.Tx, _ time.Time) error {
-			var appID, have, tables int
-			if err := tx.QueryRowContext(ctx, `SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema) FROM pragma_application_id() a, pragma_user_version() v`).Scan(&appID, &have, &tables); err != nil {
-				return err
-			}
-			if appID != applicationID && (appID != 0 || have != 0 || tables != 0) {
-				return errForeign(s.path)
-			}
-			if have >= version {
-				return nil // another process got here first
-			}
-			body, err := migrationFS.ReadFile("migrations/" + name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-			_, err = tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d; PRAGMA user_version = %d`, applicationID, version))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func migrationNames() []string {
-	entries, _ := migrationFS.ReadDir("migrations")
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
+	return refuse(path, "newer_schema", fmt.Sprintf("has schema version %d, newer than this keyward knows (%d)", version, len(migrationNames())))
 }
 
 // write runs fn in one BEGIN IMMEDIATE transaction with the clock read
@@ -336,68 +265,6 @@ func isBusy(err error) bool {
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 	}
 	return false
-}
-
-// translate turns a driver error into a keyward error: one line the
-// operator can act on, never a raw SQLite message.
-func (s *Store) translate(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ke *keys.Error
-	if errors.As(err, &ke) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
-	}
-	var e *sqlite.Error
-	if errors.As(err, &e) {
-		switch e.Code() & 0xff {
-		case sqlite3.SQLITE_INTERRUPT:
-			return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was changed").Wrap(err)
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return keys.Errorf(keys.EINTERNAL, "db_busy", "database %s stayed busy for %s", s.path, retryFor).
-				WithHint("another process holds a long write transaction; try again").Wrap(err)
-		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
-			return keys.Errorf(keys.EINTERNAL, "db_read_only", "cannot %s database %s: it is read-only", op, s.path).
-				WithHint("check the permissions of the file and its directory").Wrap(err)
-		case sqlite3.SQLITE_FULL:
-			return keys.Errorf(keys.EINTERNAL, "disk_full", "cannot %s database %s: the disk is full; nothing was changed", op, s.path).
-				WithHint("free some space and run the command again").Wrap(err)
-		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-			return keys.Errorf(keys.EINTERNAL, "db_corrupt", "database %s is corrupt", s.path).
-				WithHint("restore it from a backup; `sqlite3 %s 'PRAGMA integrity_check'` tells more", s.path).Wrap(err)
-		case sqlite3.SQLITE_CANTOPEN:
-			return keys.Errorf(keys.EINTERNAL, "db_cannot_open", "cannot open database %s", s.path).
-				WithHint("check that the file and its directory exist and are writable by you").Wrap(err)
-		case sqlite3.SQLITE_IOERR:
-			if e.Code() == sqlite3.SQLITE_IOERR_WRITE {
-				// ENOSPC is SQLITE_FULL; a write refused for another
-				// reason (a quota, a file size limit) lands here.
-				return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: the write failed (disk full or over a quota?); nothing was changed", op, s.path).
-					WithHint("free some space or raise the limit, then run the command again").Wrap(err)
-			}
-			return keys.Errorf(keys.EINTERNAL, "io_error", "cannot %s database %s: I/O error; nothing was changed", op, s.path).
-				WithHint("check the disk and the file's permissions").Wrap(err)
-		}
-	}
-	return keys.Errorf(keys.EINTERNAL, "db_error", "cannot %s database %s", op, s.path).
-		WithHint("run the command again; if it persists, check the file with sqlite3").Wrap(err)
-}
-
-func internal(path, op string, err error) error {
-	msg := fmt.Sprintf("cannot %s %s", op, path)
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		msg += ": " + strings.TrimPrefix(pe.Err.Error(), "open ")
-	}
-	return keys.Errorf(keys.EINTERNAL, "io_error", "%s", msg).
-		WithHint("check the path and its permissions, or choose another with --db").Wrap(err)
-}
-
-func refuse(path, reason, what, hint string) error {
-	return keys.Errorf(keys.EINTERNAL, reason, "refusing %s: it %s", path, what).WithHint("%s", hint)
 }
 
 // Version is the version of the SQLite library inside keyward.

@@ -42,7 +42,7 @@ func createKey(t *testing.T, s *Store, alias string, c keys.Change, ttl time.Dur
 
 func mint(t *testing.T, s *Store, key string, ttl time.Duration, scopes ...string) keys.TokenResult {
 	t.Helper()
-	res, err := s.MintToken(context.Background(), keys.TokenRequest{KeyString: key, TTL: ttl, Scopes: scopes, Token: keys.NewCredential("kw", keys.KindToken)})
+	res, err := mintToken(context.Background(), s, key, keys.TokenRequest{TTL: ttl, Scopes: scopes, Token: keys.NewCredential("kw", keys.KindToken)})
 	if err != nil {
 		t.Fatalf("MintToken: %v", err)
 	}
@@ -52,7 +52,7 @@ func mint(t *testing.T, s *Store, key string, ttl time.Duration, scopes ...strin
 func verify(t *testing.T, s *Store, cred string, req keys.VerifyRequest) keys.Verification {
 	t.Helper()
 	req.Credential = cred
-	v, err := s.Verify(context.Background(), req)
+	v, err := keys.NewVerifier(s.Policy, s, s.Now).Verify(context.Background(), req)
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -177,12 +177,12 @@ func TestMintTokenScopes(t *testing.T) {
 		{all, "keys:admin", "invalid/admin_only_scope"},
 		{all, "reports:read", "invalid/scope_not_held"},
 	} {
-		_, err := s.MintToken(ctx, keys.TokenRequest{KeyString: c.key, Scopes: []string{c.scope}, Token: keys.NewCredential("kw", keys.KindToken)})
+		_, err := mintToken(ctx, s, c.key, keys.TokenRequest{Scopes: []string{c.scope}, Token: keys.NewCredential("kw", keys.KindToken)})
 		if got := errReason(err); got != c.want {
 			t.Errorf("scope %s: error %s, want %s", c.scope, got, c.want)
 		}
 	}
-	_, err := s.MintToken(ctx, keys.TokenRequest{KeyString: named, Scopes: []string{"reports:read"}, Token: keys.NewCredential("kw", keys.KindToken)})
+	_, err := mintToken(ctx, s, named, keys.TokenRequest{Scopes: []string{"reports:read"}, Token: keys.NewCredential("kw", keys.KindToken)})
 	if got := errReason(err); got != "invalid/scope_not_held" {
 		t.Errorf("scope beyond a named key's: %s", got)
 	}
@@ -200,7 +200,7 @@ func TestMintTokenRejects(t *testing.T) {
 	typo := withTypo(key)
 
 	try := func(cred string) string {
-		_, err := s.MintToken(ctx, keys.TokenRequest{KeyString: cred, Token: keys.NewCredential("kw", keys.KindToken)})
+		_, err := mintToken(ctx, s, cred, keys.TokenRequest{Token: keys.NewCredential("kw", keys.KindToken)})
 		return errReason(err)
 	}
 	if got := try(stranger); got != "rejected/not_found" {
@@ -380,11 +380,11 @@ func TestVerifyMalformedSkipsDatabase(t *testing.T) {
 	key := createKey(t, s, "ci-bot", keys.Change{}, 0)
 	typo := withTypo(key)
 	s.db.Close()
-	v, err := s.Verify(context.Background(), keys.VerifyRequest{Credential: string(typo)})
+	v, err := keys.NewVerifier(s.Policy, s, s.Now).Verify(context.Background(), keys.VerifyRequest{Credential: string(typo)})
 	if err != nil || v.Code != keys.CodeMalformed {
 		t.Errorf("typo on a closed database: %s, %v; want MALFORMED and no error", v.Code, err)
 	}
-	if _, err := s.Verify(context.Background(), keys.VerifyRequest{Credential: key}); err == nil {
+	if _, err := keys.NewVerifier(s.Policy, s, s.Now).Verify(context.Background(), keys.VerifyRequest{Credential: key}); err == nil {
 		t.Error("the closed database answered a well-formed key: the test proves nothing")
 	}
 }
@@ -454,4 +454,10 @@ func TestVerifyWhileLocked(t *testing.T) {
 	if err := s.db.QueryRow(`PRAGMA busy_timeout`).Scan(&ms); err != nil || ms != int(busyTimeout.Milliseconds()) {
 		t.Errorf("busy_timeout after a touch = %d, %v; want %d", ms, err, busyTimeout.Milliseconds())
 	}
+}
+
+// mintToken mints from a key string as keyward token does: the key is
+// found and judged by a Verifier, which records no use.
+func mintToken(ctx context.Context, s *Store, key string, req keys.TokenRequest) (keys.TokenResult, error) {
+	return keys.MintFrom(ctx, &keys.Verifier{Policy: s.Policy, Finder: s, Now: s.Now}, s, key, req)
 }

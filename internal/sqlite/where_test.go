@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,18 @@ func TestWhereRenumbersPlaceholders(t *testing.T) {
 	r.add(`expires_at <= ?`, int64(200))
 	if r.sql() != `(revoked_at IS NULL) AND (expires_at <= ?2)` || len(r.args) != 2 {
 		t.Errorf("%s %v", r.sql(), r.args)
+	}
+}
+
+func TestWhereShifted(t *testing.T) {
+	var w where
+	w.add(`a = ?`, 1)
+	w.add(`b = ?1 OR c = ?2`, 2, 3)
+	for range 8 {
+		w.add(`d = ?`, 4)
+	}
+	got := w.shifted(1)
+	if !strings.Contains(got, "(a = ?2)") || !strings.Contains(got, "(b = ?3 OR c = ?4)") || !strings.Contains(got, "(d = ?12)") || strings.Contains(got, "?1)") {
+		t.Errorf("shifted: %s", got)
 	}
 }
