@@ -62,6 +62,10 @@ func revokeHint(e *keys.Error) string {
 // keyHint covers the rules of keys and scopes.
 func keyHint(e *keys.Error) string {
 	switch e.Reason {
+	case "ambiguous_ref":
+		return fmt.Sprintf("say which: by id, %s (alias %s), or by alias, %s", e.Values["alias_key_id"], e.Alias, e.Values["id_key_alias"])
+	case "alias_is_id":
+		return "choose another alias: one that spells a key id would name two keys"
 	case "alias_exists":
 		if e.Values["status"] == string(keys.StatusRevoked) {
 			return fmt.Sprintf("bring it back with: keyward renew %s --reactivate, or choose another alias", e.Alias)
@@ -81,8 +85,18 @@ func keyHint(e *keys.Error) string {
 	case "malformed_key":
 		return "check that the whole key was copied, on one line"
 	case "unknown_scope":
+		if e.Values["during"] == "reactivate" {
+			return fmt.Sprintf("register it again (keyward scopes add %s), or reactivate with the scopes it may hold: keyward renew %s --reactivate --scope …", e.Scope, e.Alias)
+		}
 		return "register it first: keyward scopes add " + e.Scope
 	case "admin_only_scope":
+		if e.Values["during"] == "reactivate" {
+			h := fmt.Sprintf("reactivate with the scopes it may hold: keyward renew %s --reactivate --scope …", e.Alias)
+			if e.Role != "" {
+				h += ", or add --role " + e.Role
+			}
+			return h
+		}
 		if e.Role == "" {
 			return fmt.Sprintf("leave out --scope %s: no configured role is admin_role, so no key can hold it", e.Scope)
 		}

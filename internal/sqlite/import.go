@@ -85,9 +85,34 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			out = nil
 			return s.importConflicts(ctx, tx, conflicts)
 		}
-		return nil
+		return aliasesAreIDs(ctx, tx)
 	})
 	return out, err
+}
+
+// aliasesAreIDs refuses the transaction when an alias spells another
+// key's id: a reference to it would name two keys.
+func aliasesAreIDs(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT k.alias, o.alias FROM keys k JOIN keys o ON o.id = k.alias WHERE o.id <> k.id LIMIT 10`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var pairs [][2]string
+	for rows.Next() {
+		var p [2]string
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return err
+		}
+		pairs = append(pairs, p)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(pairs) > 0 {
+		return keys.ErrImportAliasesAreIDs(pairs)
+	}
+	return nil
 }
 
 // importConflicts names the lines whose alias or key string (or kept
