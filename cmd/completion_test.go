@@ -105,6 +105,7 @@ func TestCompleteScopes(t *testing.T) {
 func runKeyward(t *testing.T, env map[string]string, args ...string) (string, string, int) {
 	t.Helper()
 	home := t.TempDir()
+	setSettingsEnv(t, env)
 	var out, errOut bytes.Buffer
 	io := &IO{
 		In: strings.NewReader(""), Out: &out, ErrOut: &errOut,

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/keyward/keyward/internal/output"
@@ -17,8 +18,8 @@ type CreateOptions struct {
 	Owner       *string
 	Roles       *[]string
 	Scopes      *[]string
-	TTL         string
-	TokenTTL    string
+	TTL         time.Duration // 0: default_ttl
+	TokenTTL    time.Duration // 0: token_ttl
 	OrRenew     bool
 	Reactivate  bool
 	Quiet       bool
@@ -60,9 +61,6 @@ other flags given), so provisioning scripts can run again and again.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := givenEmpty(c, "ttl", "token-ttl"); err != nil {
-				return err
-			}
 			opts.Alias = args[0]
 			opts.Name = changedString(c, "name", name)
 			opts.Description = changedString(c, "description", description)
@@ -81,11 +79,12 @@ other flags given), so provisioning scripts can run again and again.`,
 	fl.StringVar(&owner, "owner", "", "who holds the key: a user or a service")
 	fl.StringArrayVar(&roles, "role", nil, "role from the configured set (repeatable)")
 	fl.StringArrayVar(&scopes, "scope", nil, "registered scope (repeatable; default: *, every non-admin-only scope)")
-	fl.StringVar(&opts.TTL, "ttl", "", "validity window, e.g. 15d (default: default_ttl; at most max_ttl)")
-	fl.StringVar(&opts.TokenTTL, "token-ttl", "", "longest token that may be minted from the key (default: token_ttl)")
+	durationVar(fl, &opts.TTL, "ttl", "validity window, e.g. 15d (default: default_ttl; at most max_ttl)")
+	durationVar(fl, &opts.TokenTTL, "token-ttl", "longest token that may be minted from the key (default: token_ttl)")
 	fl.BoolVar(&opts.OrRenew, "or-renew", false, "renew the key if the alias exists, instead of failing")
 	fl.BoolVar(&opts.Reactivate, "reactivate", false, "with --or-renew: bring a revoked key back")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the key string")
+	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
 	return c
 }
 
@@ -100,25 +99,15 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 			Roles: opts.Roles, Scopes: opts.Scopes,
 		},
 	}
-	if opts.TTL != "" {
-		d, err := durationFlag("ttl", opts.TTL)
-		if err != nil {
-			return err
-		}
-		req.TTL = d
-	}
-	if opts.TokenTTL != "" {
-		d, err := durationFlag("token-ttl", opts.TokenTTL)
-		if err != nil {
-			return err
-		}
-		req.Fields.TokenTTL = &d
+	req.TTL = opts.TTL
+	if opts.TokenTTL != 0 {
+		req.Fields.TokenTTL = &opts.TokenTTL
 	}
 	if err := req.Validate(p); err != nil {
 		return err
 	}
 	req.Credential = keys.NewCredential(p.Prefix, keys.KindKey)
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -134,18 +123,16 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		_, err := fmt.Fprintln(f.IO.Out, res.Secret)
 		return err
 	case f.JSON:
-		return f.WriteJSON(keyObject(nil, res.Key, func(j *output.JSON) {
-			// With --or-renew, "renewed" is always there, so that a
-			// script can test it whichever way it went.
-			if res.Renewed {
-				j.Bool("renewed", true)
-				return
-			}
-			j.String("key", res.Secret)
-			if opts.OrRenew {
-				j.Bool("renewed", false)
-			}
-		}))
+		doc := output.CreatedDoc{KeyDoc: output.NewKeyDoc(res.Key)}
+		// With --or-renew, "renewed" is always there, so that a script
+		// can test it whichever way it went.
+		if res.Renewed || opts.OrRenew {
+			doc.Renewed = &res.Renewed
+		}
+		if !res.Renewed {
+			doc.Key = res.Secret
+		}
+		return f.PrintJSON(doc)
 	case res.Renewed:
 		return f.recordTable(res.Key, [2]string{"RENEWED", "yes"}).Render(f.IO.Out)
 	}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"regexp"
 	"strings"
@@ -22,7 +23,7 @@ func TestNewCmdCreateFlags(t *testing.T) {
 		{"every flag", []string{"ci-bot", "--name", "CI", "--description", "d", "--owner", "ops", "--role", "agent", "--role", "user",
 			"--ttl", "30d", "--token-ttl", "2h", "--or-renew", "--reactivate", "-q"},
 			CreateOptions{Alias: "ci-bot", Name: ptr("CI"), Description: ptr("d"), Owner: ptr("ops"), Roles: &[]string{"agent", "user"},
-				TTL: "30d", TokenTTL: "2h", OrRenew: true, Reactivate: true, Quiet: true}},
+				TTL: 30 * 24 * time.Hour, TokenTTL: 2 * time.Hour, OrRenew: true, Reactivate: true, Quiet: true}},
 		{"empty values are given values", []string{"ci-bot", "--owner", "", "--description="},
 			CreateOptions{Alias: "ci-bot", Owner: ptr(""), Description: ptr("")}},
 		{"a role value with a comma stays whole", []string{"ci-bot", "--role", "a,b"}, CreateOptions{Alias: "ci-bot", Roles: &[]string{"a,b"}}},
@@ -70,7 +71,7 @@ func TestRunCreate(t *testing.T) {
 
 	s.out.Reset()
 	f.JSON = true
-	if err := runCreate(ctx, f, &CreateOptions{Alias: "other", TTL: "2h", TokenTTL: "30m"}); err != nil {
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "other", TTL: 2 * time.Hour, TokenTTL: 30 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]any
@@ -86,10 +87,8 @@ func TestRunCreate(t *testing.T) {
 		opts   CreateOptions
 		reason string
 	}{
-		{CreateOptions{Alias: "x", TTL: "0"}, "invalid_duration"},
-		{CreateOptions{Alias: "x", TTL: "91d"}, "ttl_too_long"},
-		{CreateOptions{Alias: "x", TokenTTL: "25h"}, "token_ttl_too_long"},
-		{CreateOptions{Alias: "x", TokenTTL: "-1h"}, "invalid_duration"},
+		{CreateOptions{Alias: "x", TTL: 91 * 24 * time.Hour}, "ttl_too_long"},
+		{CreateOptions{Alias: "x", TokenTTL: 25 * time.Hour}, "token_ttl_too_long"},
 		{CreateOptions{Alias: "x", Roles: &[]string{"root"}}, "unknown_role"},
 		{CreateOptions{Alias: "X"}, "invalid_alias"},
 		{CreateOptions{Alias: "ci-bot"}, "alias_exists"},
@@ -99,8 +98,16 @@ func TestRunCreate(t *testing.T) {
 			t.Errorf("%+v: %v, want %s", tc.opts, err, tc.reason)
 		}
 	}
-	// The --ttl error names the flag.
-	if err := runCreate(ctx, f, &CreateOptions{Alias: "x", TTL: "soon"}); err == nil || err.Error() != `--ttl: invalid duration "soon"` {
+}
+
+// Durations are parsed by the flag layer; its errors name the flag.
+func TestNewCmdCreateDurations(t *testing.T) {
+	runF := func(context.Context, *CreateOptions) error { t.Error("run function called"); return nil }
+	for _, args := range [][]string{{"--ttl", "0"}, {"--token-ttl", "-1h"}, {"--ttl", ""}, {"--token-ttl", "soon"}} {
+		wantReason(t, parse(NewCmdCreate(&Factory{}, runF), append([]string{"x"}, args...)...), keys.EINVALID, "invalid_duration")
+	}
+	var ke *keys.Error
+	if err := parse(NewCmdCreate(&Factory{}, runF), "x", "--ttl", "soon"); !errors.As(err, &ke) || ke.Message != `--ttl: invalid duration "soon"` {
 		t.Errorf("err %v", err)
 	}
 }

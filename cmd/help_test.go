@@ -59,10 +59,6 @@ func TestHelpTexts(t *testing.T) {
 	}
 }
 
-// pendingCommands are added by other branches; an example naming one is
-// checked once it exists in the tree.
-var pendingCommands = map[string]bool{"token": true, "verify": true, "scopes": true, "import": true}
-
 // TestExamplesParse checks every keyward invocation in every Example:
 // the command exists, its flags parse and its arguments are accepted.
 func TestExamplesParse(t *testing.T) {
@@ -75,12 +71,6 @@ func TestExamplesParse(t *testing.T) {
 			}
 			for _, args := range keywardInvocations(line) {
 				root := testRoot()
-				if len(args) > 0 && pendingCommands[args[0]] {
-					if sub, _, err := root.Find(args[:1]); err != nil || sub == root {
-						t.Logf("%s: example %q: command %s not in this build yet", c.CommandPath(), line, args[0])
-						continue
-					}
-				}
 				checked++
 				if err := parseExample(root, args); err != nil {
 					t.Errorf("%s: example %q: %v", c.CommandPath(), line, err)

@@ -175,6 +175,10 @@ func databaseHint(e *keys.Error) string {
 			return "give a file path, or a postgres:// URL"
 		}
 		return "set --db, KEYWARD_DB or db in the config file to a file path"
+	case "db_not_found":
+		return "check --db or KEYWARD_DB; create, import and scopes add create a new database"
+	case "engine_unsupported":
+		return "use a SQLite file path for --db"
 	case "db_not_file":
 		if e.Values["problem"] == "directory" {
 			return "point --db at a file, for example " + filepath.Join(path, "keyward.db")

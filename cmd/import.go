@@ -113,7 +113,7 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 	if progressed {
 		fmt.Fprintf(f.IO.ErrOut, "keyward: writing %d keys in one transaction\n", len(items))
 	}
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -122,14 +122,12 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 		return err
 	}
 	w := bufio.NewWriterSize(f.IO.Out, 64<<10)
-	var buf []byte
 	for _, r := range res {
-		j := output.NewObject(buf).String("alias", r.Alias).String("id", r.ID)
-		if r.Secret != "" {
-			j.String("key", r.Secret)
+		b, err := output.Marshal(output.ImportedDoc{Alias: r.Alias, ID: r.ID, Key: r.Secret})
+		if err != nil {
+			return err
 		}
-		buf = append(j.Bytes(), '\n')
-		if _, err := w.Write(buf); err != nil {
+		if _, err := w.Write(append(b, '\n')); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,8 +56,8 @@ func parse(c *cobra.Command, args ...string) error {
 
 func wantReason(t *testing.T, err error, code, reason string) {
 	t.Helper()
-	ke, ok := err.(*keys.Error)
-	if !ok {
+	var ke *keys.Error
+	if !errors.As(err, &ke) {
 		t.Fatalf("err = %v (%T), want %s/%s", err, err, code, reason)
 	}
 	if ke.Code != code || ke.Reason != reason {
@@ -65,3 +66,12 @@ func wantReason(t *testing.T, err error, code, reason string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// setSettingsEnv makes env's KEYWARD_* settings the process's own for the
+// test, as viper reads them there; a setting env leaves out is unset.
+func setSettingsEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, k := range config.Keys {
+		t.Setenv(config.EnvName(k), env[config.EnvName(k)])
+	}
+}

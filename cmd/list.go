@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/keyward/keyward/internal/output"
@@ -17,11 +18,11 @@ type ListOptions struct {
 	Scope          string
 	Owner          *string
 	Search         string
-	ExpiringWithin string
+	ExpiringWithin time.Duration // 0: no expiry filter
 	Sort           string
 	Desc           bool
-	Limit          string
-	Offset         string
+	Limit          int // 0: no limit
+	Offset         int
 }
 
 // NewCmdList builds keyward list; runF replaces the run function in tests.
@@ -50,9 +51,6 @@ in constant memory.`,
   keyward list --sort created --desc --limit 20 --offset 40`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := givenEmpty(c, "expiring-within"); err != nil {
-				return err
-			}
 			opts.Owner = changedString(c, "owner", owner)
 			if runF != nil {
 				return runF(c.Context(), &opts)
@@ -66,17 +64,22 @@ in constant memory.`,
 	fl.StringVar(&opts.Scope, "scope", "", "only keys holding this scope")
 	fl.StringVar(&owner, "owner", "", "only keys of this owner")
 	fl.StringVar(&opts.Search, "search", "", "text in alias, name, description or owner")
-	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "", "only keys expiring within this duration, e.g. 7d")
+	durationVar(fl, &opts.ExpiringWithin, "expiring-within", "only keys expiring within this duration, e.g. 7d")
 	fl.StringVar(&opts.Sort, "sort", "created", "created, alias, expires or last_used")
 	fl.BoolVar(&opts.Desc, "desc", false, "sort in descending order")
-	fl.StringVar(&opts.Limit, "limit", "0", "at most this many keys (0: no limit)")
-	fl.StringVar(&opts.Offset, "offset", "0", "skip this many keys first")
+	countVar(fl, &opts.Limit, "limit", "at most this many keys (0: no limit)")
+	countVar(fl, &opts.Offset, "offset", "skip this many keys first")
+	completeFlags(c, map[string]cobra.CompletionFunc{
+		"status": fixedValues(statusValues), "sort": fixedValues(sortValues),
+		"role": f.completeRoles, "scope": f.completeScopes,
+	})
 	return c
 }
 
 // filter turns the flags into a validated keys.Filter.
 func (o *ListOptions) filter(p keys.Policy) (keys.Filter, error) {
-	f := keys.Filter{Role: o.Role, Scope: o.Scope, Owner: o.Owner, Search: o.Search, Sort: o.Sort, Desc: o.Desc}
+	f := keys.Filter{Role: o.Role, Scope: o.Scope, Owner: o.Owner, Search: o.Search, Sort: o.Sort, Desc: o.Desc,
+		ExpiringWithin: o.ExpiringWithin, Limit: o.Limit, Offset: o.Offset}
 	var err error
 	if o.Status != "" {
 		if f.Status, f.AllStatuses, err = keys.ParseStatus(o.Status); err != nil {
@@ -97,17 +100,6 @@ func (o *ListOptions) filter(p keys.Policy) (keys.Filter, error) {
 			return f, err
 		}
 	}
-	if o.ExpiringWithin != "" {
-		if f.ExpiringWithin, err = durationFlag("expiring-within", o.ExpiringWithin); err != nil {
-			return f, err
-		}
-	}
-	if f.Limit, err = intFlag("limit", o.Limit); err != nil {
-		return f, err
-	}
-	if f.Offset, err = intFlag("offset", o.Offset); err != nil {
-		return f, err
-	}
 	return f, nil
 }
 
@@ -116,7 +108,7 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -124,7 +116,7 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 		a := NewArray(f.IO.Out)
 		var buf []byte
 		err := store.ListKeys(ctx, filter, func(k *keys.Key) error {
-			buf = keyObject(buf, k, nil)
+			buf = output.AppendKey(buf[:0], k)
 			return a.Add(buf)
 		})
 		if err != nil {

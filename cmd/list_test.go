@@ -16,7 +16,7 @@ func TestNewCmdListFlags(t *testing.T) {
 	if err := parse(NewCmdList(&Factory{}, runF)); err != nil {
 		t.Fatal(err)
 	}
-	want := ListOptions{Sort: "created", Limit: "0", Offset: "0"}
+	want := ListOptions{Sort: "created"}
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("defaults %+v", *got)
 	}
@@ -25,7 +25,7 @@ func TestNewCmdListFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = ListOptions{Status: "all", Role: "agent", Owner: ptr(""), Search: "Bot", ExpiringWithin: "7d", Sort: "expires", Desc: true, Limit: "20", Offset: "40"}
+	want = ListOptions{Status: "all", Role: "agent", Owner: ptr(""), Search: "Bot", ExpiringWithin: 7 * 24 * time.Hour, Sort: "expires", Desc: true, Limit: 20, Offset: 40}
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("options %+v", *got)
 	}
@@ -34,7 +34,7 @@ func TestNewCmdListFlags(t *testing.T) {
 
 func TestListFilter(t *testing.T) {
 	p := keys.Policy{Roles: []string{"admin", "agent"}}
-	f, err := (&ListOptions{Status: "all", Role: "agent", Sort: "alias", ExpiringWithin: "1d12h", Limit: "5", Offset: "10"}).filter(p)
+	f, err := (&ListOptions{Status: "all", Role: "agent", Sort: "alias", ExpiringWithin: 36 * time.Hour, Limit: 5, Offset: 10}).filter(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,16 +46,25 @@ func TestListFilter(t *testing.T) {
 		opts   ListOptions
 		reason string
 	}{
-		{ListOptions{Sort: "name", Limit: "0", Offset: "0"}, "invalid_sort"},
-		{ListOptions{Sort: "created", Status: "dead", Limit: "0", Offset: "0"}, "invalid_status"},
-		{ListOptions{Sort: "created", Role: "root", Limit: "0", Offset: "0"}, "unknown_role"},
-		{ListOptions{Sort: "created", ExpiringWithin: "0", Limit: "0", Offset: "0"}, "invalid_duration"},
-		{ListOptions{Sort: "created", Limit: "-1", Offset: "0"}, "invalid_number"},
-		{ListOptions{Sort: "created", Limit: "0", Offset: "99999999999999999999"}, "invalid_number"},
-		{ListOptions{Sort: "created", Limit: "1e3", Offset: "0"}, "invalid_number"},
+		{ListOptions{Sort: "name"}, "invalid_sort"},
+		{ListOptions{Sort: "created", Status: "dead"}, "invalid_status"},
+		{ListOptions{Sort: "created", Role: "root"}, "unknown_role"},
 	} {
 		_, err := tc.opts.filter(p)
 		wantReason(t, err, keys.EINVALID, tc.reason)
+	}
+	// Durations and counts are parsed by the flag layer.
+	runF := func(context.Context, *ListOptions) error { t.Error("run function called"); return nil }
+	for _, tc := range []struct {
+		args   []string
+		reason string
+	}{
+		{[]string{"--expiring-within", "0"}, "invalid_duration"},
+		{[]string{"--limit", "-1"}, "invalid_number"},
+		{[]string{"--offset", "99999999999999999999"}, "invalid_number"},
+		{[]string{"--limit", "1e3"}, "invalid_number"},
+	} {
+		wantReason(t, parse(NewCmdList(&Factory{}, runF), tc.args...), keys.EINVALID, tc.reason)
 	}
 }
 
@@ -64,11 +73,11 @@ func TestRunListTimes(t *testing.T) {
 	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
 	f, s := newLifecycleFactory(t, &now)
 	ctx := context.Background()
-	if err := runCreate(ctx, f, &CreateOptions{Alias: "ci-bot", TTL: "15d", Quiet: true}); err != nil {
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "ci-bot", TTL: 15 * 24 * time.Hour, Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(3 * time.Hour)
-	opts := &ListOptions{Sort: "created", Limit: "0", Offset: "0"}
+	opts := &ListOptions{Sort: "created"}
 
 	f.IO.OutTTY = true
 	s.out.Reset()
@@ -98,7 +107,7 @@ func TestRunListTimes(t *testing.T) {
 	// Streamed JSON: an array, [] when nothing matches.
 	f.JSON = true
 	s.out.Reset()
-	if err := runList(ctx, f, &ListOptions{Sort: "created", Limit: "0", Offset: "0", Status: "revoked"}); err != nil {
+	if err := runList(ctx, f, &ListOptions{Sort: "created", Status: "revoked"}); err != nil {
 		t.Fatal(err)
 	}
 	if s.out.String() != "[]\n" {

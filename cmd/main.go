@@ -35,7 +35,7 @@ func Main(args []string) int {
 
 // Run runs keyward with the given streams; Main and tests share it.
 func Run(ctx context.Context, args []string, io *IO) (code int) {
-	f := &Factory{IO: io}
+	f := &Factory{IO: io, Now: testClock, args: args}
 	defer f.Close()
 	// A bug must still end in one error line and exit 1, never a Go
 	// stack on the operator's terminal.
@@ -46,7 +46,6 @@ func Run(ctx context.Context, args []string, io *IO) (code int) {
 			code = ExitInternal
 		}
 	}()
-	f.JSON = guessJSON(args, io.Env)
 	// Before cobra sees them: its own errors quote arguments and flag
 	// values, and no secret may be echoed or used.
 	for _, a := range args {

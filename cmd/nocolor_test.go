@@ -49,6 +49,7 @@ func TestNoColourEscapes(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
+			setSettingsEnv(t, env)
 			for _, args := range runs {
 				var out, errOut bytes.Buffer
 				io := &IO{

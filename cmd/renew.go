@@ -2,8 +2,10 @@ package cmd
 
 import (
 	"context"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -11,12 +13,12 @@ import (
 type RenewOptions struct {
 	Refs           []string
 	All            bool
-	TTL            string
+	TTL            time.Duration // 0: the key's own TTL
 	Name           *string
 	Roles          *[]string
 	Scopes         *[]string
 	Reactivate     bool
-	ExpiringWithin string
+	ExpiringWithin time.Duration // with All; 0: no expiry filter
 	Owner          *string
 	DryRun         bool
 }
@@ -50,9 +52,6 @@ for cron.`,
   keyward renew --all --owner ops@example.com --dry-run`,
 		Args: refArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := givenEmpty(c, "ttl", "expiring-within"); err != nil {
-				return err
-			}
 			opts.Refs = args
 			opts.Name = changedString(c, "name", name)
 			opts.Roles = changedList(c, "role", roles)
@@ -69,14 +68,20 @@ for cron.`,
 	}
 	fl := c.Flags()
 	fl.BoolVar(&opts.All, "all", false, "renew every non-revoked key matching the filters")
-	fl.StringVar(&opts.TTL, "ttl", "", "new validity window, kept as the key's TTL (at most max_ttl)")
+	durationVar(fl, &opts.TTL, "ttl", "new validity window, kept as the key's TTL (at most max_ttl)")
 	fl.StringVar(&name, "name", "", "new display name")
 	fl.StringArrayVar(&roles, "role", nil, "new roles (repeatable); with --all, renew only keys holding this role")
 	fl.StringArrayVar(&scopes, "scope", nil, "new scopes (repeatable)")
 	fl.BoolVar(&opts.Reactivate, "reactivate", false, "bring a revoked key back")
-	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "", "with --all: only keys expiring within this duration (or already expired)")
+	durationVar(fl, &opts.ExpiringWithin, "expiring-within", "with --all: only keys expiring within this duration (or already expired)")
 	fl.StringVar(&owner, "owner", "", "with --all: only keys of this owner")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "with --all: show what would be renewed, change nothing")
+	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
+	c.ValidArgsFunction = f.completeAliases(0, func(c *cobra.Command) bool {
+		// Only --reactivate brings a revoked key back.
+		r, _ := c.Flags().GetBool("reactivate")
+		return r
+	})
 	return c
 }
 
@@ -89,11 +94,11 @@ func (o *RenewOptions) check() error {
 		return usage("give either aliases or --all, not both", "keyward renew ALIAS... or keyward renew --all")
 	case !o.All && len(o.Refs) == 0:
 		return usage("renew needs aliases or --all", "keyward renew ci-bot, or keyward renew --all --expiring-within 3d")
-	case o.All && (o.TTL != "" || o.Name != nil || o.Scopes != nil || o.Reactivate):
+	case o.All && (o.TTL != 0 || o.Name != nil || o.Scopes != nil || o.Reactivate):
 		return usage("--ttl, --name, --scope and --reactivate apply to named keys, not --all", "renew those keys by alias")
 	case o.All && o.Roles != nil && len(*o.Roles) > 1:
 		return usage("--all takes one --role filter", "run renew --all once per role")
-	case !o.All && (o.ExpiringWithin != "" || o.Owner != nil || o.DryRun):
+	case !o.All && (o.ExpiringWithin != 0 || o.Owner != nil || o.DryRun):
 		return usage("--expiring-within, --owner and --dry-run go with --all", "add --all")
 	}
 	return nil
@@ -113,12 +118,8 @@ func runRenew(ctx context.Context, f *Factory, opts *RenewOptions) error {
 				return err
 			}
 		}
-		if opts.ExpiringWithin != "" {
-			if req.ExpiringWithin, err = durationFlag("expiring-within", opts.ExpiringWithin); err != nil {
-				return err
-			}
-		}
-		store, err := f.Store(ctx)
+		req.ExpiringWithin = opts.ExpiringWithin
+		store, err := f.Open(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -132,10 +133,8 @@ func runRenew(ctx context.Context, f *Factory, opts *RenewOptions) error {
 	}
 	req := keys.RenewRequest{Refs: opts.Refs, Reactivate: opts.Reactivate,
 		Change: keys.Change{Name: opts.Name, Roles: opts.Roles, Scopes: opts.Scopes}}
-	if opts.TTL != "" {
-		if req.TTL, err = durationFlag("ttl", opts.TTL); err != nil {
-			return err
-		}
+	if opts.TTL != 0 {
+		req.TTL = opts.TTL
 		if err := p.CheckTTL(req.TTL); err != nil {
 			return err
 		}
@@ -143,7 +142,7 @@ func runRenew(ctx context.Context, f *Factory, opts *RenewOptions) error {
 	if err := req.Change.Validate(p); err != nil {
 		return err
 	}
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -157,15 +156,9 @@ func runRenew(ctx context.Context, f *Factory, opts *RenewOptions) error {
 func (f *Factory) printKeys(ks []*keys.Key, asArray bool) error {
 	if f.JSON {
 		if !asArray && len(ks) == 1 {
-			return f.WriteJSON(keyObject(nil, ks[0], nil))
+			return f.PrintJSON(output.NewKeyDoc(ks[0]))
 		}
-		a := NewArray(f.IO.Out)
-		for _, k := range ks {
-			if err := a.Add(keyObject(nil, k, nil)); err != nil {
-				return err
-			}
-		}
-		return a.Close()
+		return printJSONArray(f, ks, func(k *keys.Key) any { return output.NewKeyDoc(k) })
 	}
 	if len(ks) == 0 {
 		f.Hint("no keys matched")

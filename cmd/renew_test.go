@@ -18,9 +18,9 @@ func TestNewCmdRenewFlags(t *testing.T) {
 	}{
 		{"aliases", []string{"a", "b"}, RenewOptions{Refs: []string{"a", "b"}}},
 		{"named with changes", []string{"a", "--ttl", "30d", "--name", "A", "--role", "agent", "--reactivate"},
-			RenewOptions{Refs: []string{"a"}, TTL: "30d", Name: ptr("A"), Roles: &[]string{"agent"}, Reactivate: true}},
+			RenewOptions{Refs: []string{"a"}, TTL: 30 * 24 * time.Hour, Name: ptr("A"), Roles: &[]string{"agent"}, Reactivate: true}},
 		{"all with filters", []string{"--all", "--expiring-within", "3d", "--owner", "ops", "--role", "agent", "--dry-run"},
-			RenewOptions{Refs: []string{}, All: true, ExpiringWithin: "3d", Owner: ptr("ops"), Roles: &[]string{"agent"}, DryRun: true}},
+			RenewOptions{Refs: []string{}, All: true, ExpiringWithin: 3 * 24 * time.Hour, Owner: ptr("ops"), Roles: &[]string{"agent"}, DryRun: true}},
 		{"all for keys without an owner", []string{"--all", "--owner", ""},
 			RenewOptions{Refs: []string{}, All: true, Owner: ptr("")}},
 	} {
@@ -70,7 +70,7 @@ func TestRunRenewJSONShape(t *testing.T) {
 	f, s := newLifecycleFactory(t, &now)
 	ctx := context.Background()
 	for _, a := range []string{"a", "b"} {
-		if err := runCreate(ctx, f, &CreateOptions{Alias: a, TTL: "1h", Quiet: true}); err != nil {
+		if err := runCreate(ctx, f, &CreateOptions{Alias: a, TTL: time.Hour, Quiet: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -102,6 +102,6 @@ func TestRunRenewJSONShape(t *testing.T) {
 			t.Errorf("renewed expiry: %s", s.out)
 		}
 	}
-	err := runRenew(ctx, f, &RenewOptions{Refs: []string{"a"}, TTL: "100d"})
+	err := runRenew(ctx, f, &RenewOptions{Refs: []string{"a"}, TTL: 100 * 24 * time.Hour})
 	wantReason(t, err, keys.EINVALID, "ttl_too_long")
 }

@@ -53,11 +53,12 @@ found in a log, when you do not know its alias.`,
 	}
 	c.Flags().StringVar(&opts.Reason, "reason", "", "why, kept with the record")
 	c.Flags().StringVar(&opts.KeyFile, "key-file", "", "revoke the key read from FILE, or - for standard input")
+	c.ValidArgsFunction = f.completeAliases(0, activeKeys)
 	return c
 }
 
 func runRevoke(ctx context.Context, f *Factory, opts *RevokeOptions) error {
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -81,19 +82,13 @@ func runRevoke(ctx context.Context, f *Factory, opts *RevokeOptions) error {
 		}
 	}
 	if f.JSON {
-		obj := func(r keys.RevokeResult) []byte {
-			return keyObject(nil, r.Key, func(j *output.JSON) { j.Bool("already_revoked", r.AlreadyRevoked) })
+		doc := func(r keys.RevokeResult) any {
+			return output.RevokedDoc{KeyDoc: output.NewKeyDoc(r.Key), AlreadyRevoked: r.AlreadyRevoked}
 		}
 		if len(results) == 1 && len(opts.Refs) <= 1 {
-			return f.WriteJSON(obj(results[0]))
+			return f.PrintJSON(doc(results[0]))
 		}
-		a := NewArray(f.IO.Out)
-		for _, r := range results {
-			if err := a.Add(obj(r)); err != nil {
-				return err
-			}
-		}
-		return a.Close()
+		return printJSONArray(f, results, doc)
 	}
 	t := output.NewTable("ALIAS", "ID", "STATUS", "REVOKED", "ALREADY REVOKED")
 	for _, r := range results {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -34,8 +33,7 @@ never from the command line.`,
 				// flags of the command being completed, and never fails.
 				return nil
 			}
-			f.ran = true
-			return f.loadConfig(c.Flags())
+			return f.prepare(c)
 		},
 	}
 	root.SetVersionTemplate("keyward {{.Version}}\n")
@@ -43,6 +41,11 @@ never from the command line.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		var ke *keys.Error
+		if errors.As(err, &ke) {
+			// A typed flag value refused it and said why.
+			return ke
+		}
 		var repeat errConflictingRepeat
 		if errors.As(err, &repeat) {
 			return keys.Errorf(keys.EINVALID, "conflicting_flags", "%s", repeat.Error()).
@@ -63,16 +66,16 @@ never from the command line.`,
 		NewCmdList(f, nil),
 		NewCmdShow(f, nil),
 		NewCmdRevoke(f, nil),
-		NewCmdScopes(f),
+		NewCmdScopes(f, nil),
 		NewCmdToken(f, nil),
 		NewCmdVerify(f, nil),
 		NewCmdImport(f, nil),
-		NewCmdConfig(f),
-		NewCmdVersion(f),
-		NewCmdCompletion(f),
+		NewCmdConfig(f, nil),
+		NewCmdVersion(f, nil),
+		NewCmdCompletion(f, nil),
 	)
+	completeFlags(root, map[string]cobra.CompletionFunc{"output": fixedValues(outputValues)})
 	refuseConflictingRepeats(root)
-	registerCompletions(root, f)
 	return root
 }
 
@@ -115,45 +118,6 @@ type errConflictingRepeat struct{ name string }
 
 func (e errConflictingRepeat) Error() string {
 	return "--" + e.name + " is given twice with different values"
-}
-
-// loadConfig resolves the configuration for the command about to run.
-func (f *Factory) loadConfig(flags *pflag.FlagSet) error {
-	f.JSON = wantsJSON(flags, f.IO.Env)
-	cfg, err := config.Load(flags, f.IO.Env)
-	if err != nil {
-		return err
-	}
-	f.Config = cfg
-	f.JSON = cfg.Output == "json"
-	return nil
-}
-
-// wantsJSON reads the output format from the flag or the environment,
-// before (and whether or not) the rest of the configuration loads.
-func wantsJSON(flags *pflag.FlagSet, env config.Env) bool {
-	if o := flags.Lookup("output"); o != nil && o.Changed {
-		return o.Value.String() == "json"
-	}
-	v, _ := env("KEYWARD_OUTPUT")
-	return v == "json"
-}
-
-// guessJSON finds -o json in raw arguments, for errors that happen
-// before cobra has parsed the flags.
-func guessJSON(args []string, env config.Env) bool {
-	for i, a := range args {
-		switch {
-		case a == "--":
-			return false
-		case a == "-ojson" || a == "--output=json" || a == "-o=json":
-			return true
-		case (a == "-o" || a == "--output") && i+1 < len(args):
-			return args[i+1] == "json"
-		}
-	}
-	v, _ := env("KEYWARD_OUTPUT")
-	return v == "json"
 }
 
 // commandPath names the subcommand args were meant for, for hints.

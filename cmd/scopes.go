@@ -17,10 +17,21 @@ type ScopeAddOptions struct {
 	AdminOnly   bool
 }
 
-// NewCmdScopes builds keyward scopes and its subcommands; on its own it
-// lists the registry.
-func NewCmdScopes(f *Factory) *cobra.Command {
-	list := func(c *cobra.Command, args []string) error { return runScopesList(c.Context(), f) }
+// ScopeRemoveOptions are the arguments of keyward scopes remove.
+type ScopeRemoveOptions struct {
+	Name string
+}
+
+// NewCmdScopes builds keyward scopes and its subcommands; on its own, as
+// scopes list, it lists the registry. runF replaces the list's run
+// function in tests.
+func NewCmdScopes(f *Factory, runF func(context.Context) error) *cobra.Command {
+	list := func(c *cobra.Command, args []string) error {
+		if runF != nil {
+			return runF(c.Context())
+		}
+		return runScopesList(c.Context(), f)
+	}
 	c := &cobra.Command{
 		Use:   "scopes",
 		Short: "Manage the registry of scopes keys may be given",
@@ -50,13 +61,15 @@ admin-only, and how many non-revoked keys name it. Same as keyward scopes.`,
 			Args: noArgs,
 			RunE: list,
 		},
-		newCmdScopesAdd(f),
-		newCmdScopesRemove(f),
+		NewCmdScopesAdd(f, nil),
+		NewCmdScopesRemove(f, nil),
 	)
 	return c
 }
 
-func newCmdScopesAdd(f *Factory) *cobra.Command {
+// NewCmdScopesAdd builds keyward scopes add; runF replaces the run
+// function in tests.
+func NewCmdScopesAdd(f *Factory, runF func(context.Context, *ScopeAddOptions) error) *cobra.Command {
 	var opts ScopeAddOptions
 	c := &cobra.Command{
 		Use:   "add NAME",
@@ -69,6 +82,9 @@ keys holding the admin role.`,
 		Args: scopeNameArg,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			if runF != nil {
+				return runF(c.Context(), &opts)
+			}
 			return runScopesAdd(c.Context(), f, &opts)
 		},
 	}
@@ -77,7 +93,10 @@ keys holding the admin role.`,
 	return c
 }
 
-func newCmdScopesRemove(f *Factory) *cobra.Command {
+// NewCmdScopesRemove builds keyward scopes remove; runF replaces the run
+// function in tests.
+func NewCmdScopesRemove(f *Factory, runF func(context.Context, *ScopeRemoveOptions) error) *cobra.Command {
+	var opts ScopeRemoveOptions
 	return &cobra.Command{
 		Use:   "remove NAME",
 		Short: "Unregister a scope no key uses",
@@ -87,8 +106,13 @@ off them with keyward update, or revoke them, first.`,
 		Example: `  keyward scopes remove backup:read`,
 		Args:    scopeNameArg,
 		RunE: func(c *cobra.Command, args []string) error {
-			return runScopesRemove(c.Context(), f, args[0])
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(c.Context(), &opts)
+			}
+			return runScopesRemove(c.Context(), f, &opts)
 		},
+		ValidArgsFunction: f.completeScopeArg,
 	}
 }
 
@@ -108,7 +132,7 @@ func scopeNameArg(c *cobra.Command, args []string) error {
 }
 
 func runScopesList(ctx context.Context, f *Factory) error {
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -117,13 +141,7 @@ func runScopesList(ctx context.Context, f *Factory) error {
 		return err
 	}
 	if f.JSON {
-		a := NewArray(f.IO.Out)
-		for _, sc := range scopes {
-			if err := a.Add(scopeJSON(sc)); err != nil {
-				return err
-			}
-		}
-		return a.Close()
+		return printJSONArray(f, scopes, func(sc keys.Scope) any { return scopeDoc(sc) })
 	}
 	if err := scopesTable(scopes).Render(f.IO.Out); err != nil {
 		return err
@@ -138,7 +156,7 @@ func runScopesAdd(ctx context.Context, f *Factory, opts *ScopeAddOptions) error 
 	if err := keys.ValidateDescription(opts.Description); err != nil {
 		return err
 	}
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -147,13 +165,14 @@ func runScopesAdd(ctx context.Context, f *Factory, opts *ScopeAddOptions) error 
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(scopeJSON(sc))
+		return f.PrintJSON(scopeDoc(sc))
 	}
 	return scopesTable([]keys.Scope{sc}).Render(f.IO.Out)
 }
 
-func runScopesRemove(ctx context.Context, f *Factory, name string) error {
-	store, err := f.Store(ctx)
+func runScopesRemove(ctx context.Context, f *Factory, opts *ScopeRemoveOptions) error {
+	name := opts.Name
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -161,18 +180,13 @@ func runScopesRemove(ctx context.Context, f *Factory, name string) error {
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(output.NewObject(nil).String("name", name).Bool("removed", true).Bytes())
+		return f.PrintJSON(output.ScopeRemovedDoc{Name: name, Removed: true})
 	}
 	return nil
 }
 
-func scopeJSON(sc keys.Scope) []byte {
-	return output.NewObject(nil).
-		String("name", sc.Name).
-		String("description", sc.Description).
-		Bool("admin_only", sc.AdminOnly).
-		Int("keys", int64(sc.Keys)).
-		Bytes()
+func scopeDoc(sc keys.Scope) output.ScopeDoc {
+	return output.ScopeDoc{Name: sc.Name, Description: sc.Description, AdminOnly: sc.AdminOnly, Keys: sc.Keys}
 }
 
 func scopesTable(scopes []keys.Scope) *output.Table {

@@ -17,7 +17,6 @@ import (
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"exits":      cmdExits,
 	"grab":       cmdGrab,
-	"sleep":      cmdSleep,
 	"timediff":   cmdTimediff,
 	"credential": cmdCredential,
 }

@@ -9,8 +9,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// NewCmdShow builds keyward show.
-func NewCmdShow(f *Factory, runF func(context.Context, string) error) *cobra.Command {
+// ShowOptions are the arguments of keyward show.
+type ShowOptions struct {
+	Ref string // alias or id
+}
+
+// NewCmdShow builds keyward show; runF replaces the run function in tests.
+func NewCmdShow(f *Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
+	var opts ShowOptions
 	return &cobra.Command{
 		Use:   "show ALIAS|ID",
 		Short: "Show one key and its active tokens",
@@ -28,20 +34,22 @@ and its hash are never shown; "masked" is the stub to recognise the key by.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			opts.Ref = args[0]
 			if runF != nil {
-				return runF(c.Context(), args[0])
+				return runF(c.Context(), &opts)
 			}
-			return runShow(c.Context(), f, args[0])
+			return runShow(c.Context(), f, &opts)
 		},
+		ValidArgsFunction: f.completeAliases(1, everyKey),
 	}
 }
 
-func runShow(ctx context.Context, f *Factory, ref string) error {
-	store, err := f.Store(ctx)
+func runShow(ctx context.Context, f *Factory, opts *ShowOptions) error {
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
-	k, err := store.FindKey(ctx, ref)
+	k, err := store.FindKey(ctx, opts.Ref)
 	if err != nil {
 		return err
 	}
@@ -50,7 +58,7 @@ func runShow(ctx context.Context, f *Factory, ref string) error {
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(keyObject(nil, k, func(j *output.JSON) { j.Int("active_tokens", int64(n)) }))
+		return f.PrintJSON(output.ShownDoc{KeyDoc: output.NewKeyDoc(k), ActiveTokens: n})
 	}
 	t := f.recordTable(k)
 	t.Row("ACTIVE TOKENS", strconv.Itoa(n))

@@ -12,7 +12,7 @@ import (
 
 func TestNewCmdShowArgs(t *testing.T) {
 	var got string
-	runF := func(_ context.Context, ref string) error { got = ref; return nil }
+	runF := func(_ context.Context, o *ShowOptions) error { got = o.Ref; return nil }
 	if err := parse(NewCmdShow(&Factory{}, runF), "ci-bot"); err != nil || got != "ci-bot" {
 		t.Errorf("%q, %v", got, err)
 	}
@@ -28,7 +28,7 @@ func TestRunShow(t *testing.T) {
 	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
 	f, s := newLifecycleFactory(t, &now)
 	ctx := context.Background()
-	if err := runCreate(ctx, f, &CreateOptions{Alias: "ci-bot", TTL: "1h", Quiet: true}); err != nil {
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "ci-bot", TTL: time.Hour, Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
 	key := strings.TrimSpace(s.out.String())
@@ -37,7 +37,7 @@ func TestRunShow(t *testing.T) {
 	now = now.Add(time.Hour)
 	f.IO.OutTTY = true
 	s.out.Reset()
-	if err := runShow(ctx, f, "ci-bot"); err != nil {
+	if err := runShow(ctx, f, &ShowOptions{Ref: "ci-bot"}); err != nil {
 		t.Fatal(err)
 	}
 	out := s.out.String()
@@ -52,7 +52,7 @@ func TestRunShow(t *testing.T) {
 
 	f.JSON = true
 	s.out.Reset()
-	if err := runShow(ctx, f, "ci-bot"); err != nil {
+	if err := runShow(ctx, f, &ShowOptions{Ref: "ci-bot"}); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]any
@@ -62,5 +62,5 @@ func TestRunShow(t *testing.T) {
 	if _, ok := m["key"]; ok {
 		t.Error("show JSON has a key field")
 	}
-	wantReason(t, runShow(ctx, f, "nope"), keys.ENOTFOUND, "key_not_found")
+	wantReason(t, runShow(ctx, f, &ShowOptions{Ref: "nope"}), keys.ENOTFOUND, "key_not_found")
 }

@@ -14,7 +14,7 @@ import (
 // TokenOptions are the arguments of keyward token.
 type TokenOptions struct {
 	KeyFile string
-	TTL     string
+	TTL     time.Duration // 0: token_ttl
 	Scopes  []string
 	Quiet   bool
 }
@@ -49,20 +49,18 @@ that does not exist is an error (exit 1).`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&opts.KeyFile, "key-file", "", "read the key from FILE, or - for standard input (the default)")
-	fl.StringVar(&opts.TTL, "ttl", "", "how long the token lasts (default: token_ttl; capped at the key's token TTL and expiry)")
+	durationVar(fl, &opts.TTL, "ttl", "how long the token lasts (default: token_ttl; capped at the key's token TTL and expiry)")
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "narrow the token to this scope of the key's (repeatable)")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the token string")
+	completeFlags(c, map[string]cobra.CompletionFunc{"scope": f.completeScopes})
 	return c
 }
 
 func runToken(ctx context.Context, f *Factory, opts *TokenOptions) error {
 	p := f.Config.Policy
 	var req keys.TokenRequest
-	if opts.TTL != "" {
-		d, err := durationFlag("ttl", opts.TTL)
-		if err != nil {
-			return err
-		}
+	if opts.TTL != 0 {
+		d := opts.TTL
 		if d < time.Second {
 			return keys.Errorf(keys.EINVALID, "invalid_duration", "--ttl %s is shorter than one second", d).
 				WithHint("ask for a token of at least 1s, such as --ttl 15m")
@@ -83,7 +81,7 @@ func runToken(ctx context.Context, f *Factory, opts *TokenOptions) error {
 		return err
 	}
 	req.Token = keys.NewCredential(p.Prefix, keys.KindToken)
-	store, err := f.ExistingStore(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -101,15 +99,7 @@ func runToken(ctx context.Context, f *Factory, opts *TokenOptions) error {
 		_, err := fmt.Fprintln(f.IO.Out, res.Secret)
 		return err
 	case f.JSON:
-		return f.WriteJSON(output.NewObject(nil).
-			String("token", res.Secret).
-			String("id", t.ID).
-			String("key_id", t.KeyID).
-			String("alias", t.Alias).
-			Strings("scopes", t.Scopes).
-			Time("created_at", t.CreatedAt).
-			Time("expires_at", t.ExpiresAt).
-			Bytes())
+		return f.PrintJSON(output.NewTokenDoc(res.Secret, t))
 	}
 	now, tty := f.now(), f.IO.OutTTY
 	tbl := output.NewTable()

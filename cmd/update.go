@@ -2,16 +2,17 @@ package cmd
 
 import (
 	"context"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
 	"github.com/spf13/cobra"
 )
 
 // UpdateOptions are the arguments of keyward update.
 type UpdateOptions struct {
-	Ref      string
-	Change   keys.Change
-	TokenTTL string
+	Ref    string
+	Change keys.Change
 }
 
 // NewCmdUpdate builds keyward update; runF replaces the run function in tests.
@@ -20,6 +21,7 @@ func NewCmdUpdate(f *Factory, runF func(context.Context, *UpdateOptions) error) 
 		opts                     UpdateOptions
 		name, description, owner string
 		roles, scopes            []string
+		tokenTTL                 time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "update ALIAS|ID",
@@ -41,9 +43,6 @@ role. At least one change is required.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := givenEmpty(c, "token-ttl"); err != nil {
-				return err
-			}
 			opts.Ref = args[0]
 			opts.Change = keys.Change{
 				Name:        changedString(c, "name", name),
@@ -59,12 +58,8 @@ role. At least one change is required.`,
 				}
 				opts.Change.Roles = &[]string{}
 			}
-			if opts.TokenTTL != "" {
-				d, err := durationFlag("token-ttl", opts.TokenTTL)
-				if err != nil {
-					return err
-				}
-				opts.Change.TokenTTL = &d
+			if tokenTTL != 0 {
+				opts.Change.TokenTTL = &tokenTTL
 			}
 			if opts.Change.Empty() {
 				return keys.Errorf(keys.EINVALID, "nothing_to_update", "nothing to update").
@@ -83,7 +78,9 @@ role. At least one change is required.`,
 	fl.StringArrayVar(&roles, "role", nil, "new roles, replacing the old ones (repeatable)")
 	fl.Bool("no-roles", false, "remove every role")
 	fl.StringArrayVar(&scopes, "scope", nil, "new scopes, replacing the old ones (repeatable; '*' for all)")
-	fl.StringVar(&opts.TokenTTL, "token-ttl", "", "longest token that may be minted from the key")
+	durationVar(fl, &tokenTTL, "token-ttl", "longest token that may be minted from the key")
+	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
+	c.ValidArgsFunction = f.completeAliases(1, everyKey)
 	return c
 }
 
@@ -91,7 +88,7 @@ func runUpdate(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 	if err := opts.Change.Validate(f.Config.Policy); err != nil {
 		return err
 	}
-	store, err := f.Store(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -100,7 +97,7 @@ func runUpdate(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 		return err
 	}
 	if f.JSON {
-		return f.WriteJSON(keyObject(nil, k, nil))
+		return f.PrintJSON(output.NewKeyDoc(k))
 	}
 	return f.recordTable(k).Render(f.IO.Out)
 }

@@ -57,14 +57,14 @@ func TestRunUpdateKeepsExpiry(t *testing.T) {
 	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
 	f, _ := newLifecycleFactory(t, &now)
 	ctx := context.Background()
-	if err := runCreate(ctx, f, &CreateOptions{Alias: "a", TTL: "1h", Quiet: true}); err != nil {
+	if err := runCreate(ctx, f, &CreateOptions{Alias: "a", TTL: time.Hour, Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(50 * time.Minute)
 	if err := runUpdate(ctx, f, &UpdateOptions{Ref: "a", Change: keys.Change{Roles: &[]string{"agent"}}}); err != nil {
 		t.Fatal(err)
 	}
-	store, _ := f.Store(ctx)
+	store, _ := f.Open(ctx, false)
 	k, err := store.FindKey(ctx, "a")
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,7 @@ A valid check records last_used_at on the key, at most once a minute.`,
 	fl.StringVar(&opts.KeyFile, "key-file", "", "read the key or token from FILE, or - for standard input (the default)")
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "require this scope (repeatable)")
 	fl.StringArrayVar(&opts.Roles, "role", nil, "require this role (repeatable)")
+	completeFlags(c, map[string]cobra.CompletionFunc{"role": f.completeRoles, "scope": f.completeScopes})
 	return c
 }
 
@@ -82,7 +83,7 @@ func runVerify(ctx context.Context, f *Factory, opts *VerifyOptions) error {
 		return err
 	}
 	if f.JSON {
-		err = f.WriteJSON(verificationJSON(v))
+		err = f.PrintJSON(output.NewVerificationDoc(v))
 	} else {
 		_, err = fmt.Fprintln(f.IO.Out, f.verdictLine(v, req))
 		if err == nil && !v.Valid {
@@ -108,31 +109,11 @@ func (f *Factory) verify(ctx context.Context, req keys.VerifyRequest) (keys.Veri
 	if _, shape := keys.Parse(req.Credential); shape == keys.Malformed {
 		return keys.Verification{Code: keys.CodeMalformed}, nil
 	}
-	store, err := f.ExistingStore(ctx)
+	store, err := f.Open(ctx, false)
 	if err != nil {
 		return keys.Verification{}, err
 	}
 	return keys.NewVerifier(f.Config.Policy, store, f.Now).Verify(ctx, req)
-}
-
-// verificationJSON writes what is known of a verified credential; fields
-// not known (nothing is, for MALFORMED or NOT_FOUND) are null.
-func verificationJSON(v keys.Verification) []byte {
-	j := output.NewObject(nil).Bool("valid", v.Valid).String("code", string(v.Code))
-	if v.Kind == "" {
-		for _, name := range []string{"kind", "id", "key_id", "alias", "roles", "scopes", "expires_at"} {
-			j.Raw(name, []byte("null"))
-		}
-		return j.Bytes()
-	}
-	return j.String("kind", string(v.Kind)).
-		String("id", v.ID).
-		String("key_id", v.KeyID).
-		String("alias", v.Alias).
-		Strings("roles", v.Roles).
-		Strings("scopes", v.Scopes).
-		NullTime("expires_at", v.ExpiresAt).
-		Bytes()
 }
 
 // verdictLine is the one human line of the table form:

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -51,8 +52,9 @@ func versionString() string {
 	return fmt.Sprintf("%s (commit %s, built %s)", v, c, d)
 }
 
-// NewCmdVersion builds keyward version.
-func NewCmdVersion(f *Factory) *cobra.Command {
+// NewCmdVersion builds keyward version; runF replaces the run function in
+// tests.
+func NewCmdVersion(f *Factory, runF func(context.Context) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print keyward's version, commit, build date, Go and SQLite versions",
@@ -62,25 +64,27 @@ Go and SQLite versions inside it. Include this in bug reports.`,
   keyward version -o json | jq -r .version`,
 		Args: noArgs,
 		// No configuration needed: version works even when it is broken.
-		PersistentPreRunE: func(c *cobra.Command, args []string) error {
-			f.ran = true
-			f.JSON = wantsJSON(c.Flags(), f.IO.Env)
-			return nil
-		},
+		Annotations: map[string]string{noConfig: "yes"},
 		RunE: func(c *cobra.Command, args []string) error {
-			v, cm, d := buildInfo()
-			sv := sqlite.Version()
-			if f.JSON {
-				return f.WriteJSON(output.NewObject(nil).String("version", v).String("commit", cm).
-					String("date", d).String("go", runtime.Version()).String("sqlite", sv).Bytes())
+			if runF != nil {
+				return runF(c.Context())
 			}
-			t := output.NewTable()
-			t.Row("VERSION", v)
-			t.Row("COMMIT", cm)
-			t.Row("DATE", d)
-			t.Row("GO", runtime.Version())
-			t.Row("SQLITE", sv)
-			return t.Render(f.IO.Out)
+			return runVersion(f)
 		},
 	}
+}
+
+func runVersion(f *Factory) error {
+	v, cm, d := buildInfo()
+	sv := sqlite.Version()
+	if f.JSON {
+		return f.PrintJSON(output.VersionDoc{Version: v, Commit: cm, Date: d, Go: runtime.Version(), SQLite: sv})
+	}
+	t := output.NewTable()
+	t.Row("VERSION", v)
+	t.Row("COMMIT", cm)
+	t.Row("DATE", d)
+	t.Row("GO", runtime.Version())
+	t.Row("SQLITE", sv)
+	return t.Render(f.IO.Out)
 }

@@ -33,7 +33,7 @@ type versionJSON struct {
 	Version, Commit, Date, Go, SQLite string
 }
 
-func runVersion(t *testing.T, bin string) (versionJSON, string) {
+func runVersionBinary(t *testing.T, bin string) (versionJSON, string) {
 	t.Helper()
 	out, err := exec.Command(bin, "version", "-o", "json").Output()
 	if err != nil {
@@ -58,7 +58,7 @@ func TestVersionLdflags(t *testing.T) {
 		"-X github.com/keyward/keyward/cmd.version=v9.8.7 "+
 			"-X github.com/keyward/keyward/cmd.commit=0123abcd "+
 			"-X github.com/keyward/keyward/cmd.date=2026-01-02T03:04:05Z")
-	v, flag := runVersion(t, bin)
+	v, flag := runVersionBinary(t, bin)
 	want := versionJSON{Version: "v9.8.7", Commit: "0123abcd", Date: "2026-01-02T03:04:05Z", Go: runtime.Version(), SQLite: v.SQLite}
 	if v != want {
 		t.Errorf("version -o json = %+v, want %+v", v, want)
@@ -93,7 +93,7 @@ func TestVersionBuildInfo(t *testing.T) {
 			wantDate = strings.TrimPrefix(f[1], "vcs.time=")
 		}
 	}
-	v, flag := runVersion(t, bin)
+	v, flag := runVersionBinary(t, bin)
 	if v.Version != wantVersion || v.Commit != wantCommit || v.Date != wantDate {
 		t.Errorf("version -o json = %+v, want version %s, commit %s, date %s (from go version -m)", v, wantVersion, wantCommit, wantDate)
 	}

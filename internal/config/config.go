@@ -1,15 +1,13 @@
-// Package config resolves keyward's settings: flag > environment
+// Package config resolves keyward's settings with viper: flag > environment
 // (KEYWARD_*) > config file > default, remembering where each came from.
 package config
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/spf13/pflag"
@@ -36,19 +34,24 @@ type Config struct {
 	File    string            // the config file read, or ""
 	Values  map[string]string // each setting as text
 	Sources map[string]string // each setting's source
+	// AdminRoleUnused is true when admin_role is not one of roles: then
+	// no key can hold it, so no key can be given an admin-only scope.
+	AdminRoleUnused bool
 }
 
-// Env looks up an environment variable; tests pass their own.
+// Env looks up an environment variable: HOME, XDG_* and KEYWARD_CONFIG,
+// which locate the files. The settings' own KEYWARD_* variables are read
+// by viper from the process environment.
 type Env func(string) (string, bool)
+
+// EnvName is the environment variable of a setting.
+func EnvName(key string) string { return "KEYWARD_" + strings.ToUpper(key) }
 
 // DefaultPaths returns the default config file and database paths, from
 // XDG_CONFIG_HOME and XDG_DATA_HOME or their ~/.config and ~/.local/share
 // fallbacks.
 func DefaultPaths(env Env) (configFile, db string) {
-	home, _ := env("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
+	home := homeDir(env)
 	cfg, ok := env("XDG_CONFIG_HOME")
 	if !ok || !filepath.IsAbs(cfg) {
 		cfg = filepath.Join(home, ".config")
@@ -60,51 +63,59 @@ func DefaultPaths(env Env) (configFile, db string) {
 	return filepath.Join(cfg, "keyward", "config.yaml"), filepath.Join(data, "keyward", "keyward.db")
 }
 
+func homeDir(env Env) string {
+	home, _ := env("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return home
+}
+
 // Load resolves the configuration. flags holds the global --db, --config
 // and --output flags.
 func Load(flags *pflag.FlagSet, env Env) (*Config, error) {
 	defaultFile, defaultDB := DefaultPaths(env)
-	defaults := map[string]any{
-		"db":            defaultDB,
-		"key_prefix":    "kw",
-		"default_ttl":   "15d",
-		"max_ttl":       "90d",
-		"token_ttl":     "1h",
-		"max_token_ttl": "24h",
-		"roles":         []string{"admin", "creator", "user", "agent"},
-		"admin_role":    "admin",
-		"output":        "table",
+	v := viper.New()
+	v.SetDefault("db", defaultDB)
+	v.SetDefault("key_prefix", "kw")
+	v.SetDefault("default_ttl", "15d")
+	v.SetDefault("max_ttl", "90d")
+	v.SetDefault("token_ttl", "1h")
+	v.SetDefault("max_token_ttl", "24h")
+	v.SetDefault("roles", []string{"admin", "creator", "user", "agent"})
+	v.SetDefault("admin_role", "admin")
+	v.SetDefault("output", "table")
+	for _, k := range Keys {
+		if fl := flags.Lookup(k); fl != nil {
+			if err := v.BindPFlag(k, fl); err != nil {
+				return nil, err
+			}
+		}
+		// An empty variable counts as unset (viper's default), as
+		// KEYWARD_CONFIG does: KEYWARD_OUTPUT= keyward list is a plain list.
+		if err := v.BindEnv(k, EnvName(k)); err != nil {
+			return nil, err
+		}
 	}
 
 	file, explicit := defaultFile, false
-	if f := flags.Lookup("config"); f != nil && f.Changed {
-		file, explicit = f.Value.String(), true
-	} else if v, ok := env("KEYWARD_CONFIG"); ok && v != "" {
-		file, explicit = v, true
+	if fl := flags.Lookup("config"); fl != nil && fl.Changed {
+		file, explicit = fl.Value.String(), true
+	} else if p, ok := env("KEYWARD_CONFIG"); ok && p != "" {
+		file, explicit = p, true
 	}
-	fileValues, err := readFile(file, explicit)
+	read, err := readFile(v, file, explicit)
 	if err != nil {
 		return nil, err
 	}
 
 	c := &Config{Values: map[string]string{}, Sources: map[string]string{}}
-	if fileValues != nil {
+	if read {
 		c.File = file
 	}
 	raw := map[string]any{}
 	for _, k := range Keys {
-		envName := "KEYWARD_" + strings.ToUpper(k)
-		if f := flags.Lookup(k); f != nil && f.Changed {
-			raw[k], c.Sources[k] = f.Value.String(), SourceFlag
-		} else if v, ok := env(envName); ok && v != "" {
-			// An empty variable counts as unset, as KEYWARD_CONFIG does:
-			// KEYWARD_OUTPUT= keyward list is a plain list.
-			raw[k], c.Sources[k] = v, SourceEnv
-		} else if v, ok := fileValues[k]; ok {
-			raw[k], c.Sources[k] = v, SourceFile
-		} else {
-			raw[k], c.Sources[k] = defaults[k], SourceDefault
-		}
+		raw[k], c.Sources[k] = v.Get(k), source(v, flags, k)
 	}
 	if db, ok := raw["db"].(string); ok {
 		raw["db"] = expandHome(db, env)
@@ -115,6 +126,20 @@ func Load(flags *pflag.FlagSet, env Env) (*Config, error) {
 	return c, nil
 }
 
+// source names the layer viper took a setting from, in viper's order.
+func source(v *viper.Viper, flags *pflag.FlagSet, k string) string {
+	if fl := flags.Lookup(k); fl != nil && fl.Changed {
+		return SourceFlag
+	}
+	if s, ok := os.LookupEnv(EnvName(k)); ok && s != "" {
+		return SourceEnv
+	}
+	if v.InConfig(k) {
+		return SourceFile
+	}
+	return SourceDefault
+}
+
 // expandHome expands a leading ~ in a path: no shell expands it in a
 // YAML file or a quoted variable, and a directory named "~" in the
 // current directory is never what was meant.
@@ -122,174 +147,49 @@ func expandHome(path string, env Env) string {
 	if path != "~" && !strings.HasPrefix(path, "~/") {
 		return path
 	}
-	home, _ := env("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
+	home := homeDir(env)
 	if home == "" {
 		return path
 	}
 	return filepath.Join(home, path[1:])
 }
 
-// readFile reads the YAML config file through viper and checks that it
-// names only known settings. A missing default file is no error; a
+// readFile reads the YAML config file into v and checks that it names
+// only known settings, each once. A missing default file is no error; a
 // missing file that was asked for is.
-func readFile(path string, explicit bool) (map[string]any, error) {
+func readFile(v *viper.Viper, path string, explicit bool) (bool, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if !explicit {
-			return nil, nil
+			return false, nil
 		}
-		return nil, keys.Errorf(keys.EINVALID, "config_not_found", "config file %s does not exist", path).
+		return false, keys.Errorf(keys.EINVALID, "config_not_found", "config file %s does not exist", path).
 			WithHint("check --config or KEYWARD_CONFIG")
 	}
-	v := viper.New()
-	v.SetConfigFile(path)
-	v.SetConfigType("yaml")
-	if err := v.ReadInConfig(); err != nil {
-		return nil, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s does not parse as YAML: %s", path, strings.TrimPrefix(firstLine(err.Error()), "While parsing config: ")).
+	// The file is read on its own first, so that its keys are known
+	// apart from the defaults and bound names that share them.
+	fv := viper.New()
+	fv.SetConfigFile(path)
+	fv.SetConfigType("yaml")
+	if err := fv.ReadInConfig(); err != nil {
+		// The YAML error names the line; a duplicate key is one too
+		// ("mapping key ... already defined at line N").
+		return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s does not parse as YAML: %s", path, yamlError(err)).
 			WithHint("fix the file, or point --config elsewhere").Wrap(err)
 	}
-	out := map[string]any{}
-	for _, k := range v.AllKeys() {
+	for _, k := range fv.AllKeys() {
 		if !slices.Contains(Keys, k) {
-			return nil, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s: unknown setting %q", path, k).
+			return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s: unknown setting %q", path, k).
 				WithHint("known settings: %s", strings.Join(Keys, ", "))
 		}
-		out[k] = v.Get(k)
 	}
-	return out, nil
+	if err := v.MergeConfigMap(fv.AllSettings()); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
-// resolve turns raw values into typed settings, naming the source of a
-// bad one.
-func (c *Config) resolve(raw map[string]any) error {
-	bad := func(k, why string) error {
-		where := map[string]string{
-			SourceFlag:    "--" + k,
-			SourceEnv:     "KEYWARD_" + strings.ToUpper(k),
-			SourceFile:    "config file " + c.File,
-			SourceDefault: "default",
-		}[c.Sources[k]]
-		// keyward config would fail the same way: say where to fix it.
-		hint := map[string]string{
-			SourceFlag:    "correct the --" + k + " flag",
-			SourceEnv:     "correct or unset KEYWARD_" + strings.ToUpper(k),
-			SourceFile:    "correct " + k + " in " + c.File,
-			SourceDefault: "set " + k + " in the config file or as KEYWARD_" + strings.ToUpper(k),
-		}[c.Sources[k]]
-		return keys.Errorf(keys.EINVALID, "invalid_config", "%s: %s %s", where, k, why).WithHint("%s", hint)
-	}
-	str := func(k string) (string, error) {
-		switch v := raw[k].(type) {
-		case string:
-			return v, nil
-		case int, int64, float64, bool:
-			return fmt.Sprint(v), nil
-		}
-		return "", bad(k, "must be a single value")
-	}
-	dur := func(k string) (time.Duration, error) {
-		s, err := str(k)
-		if err != nil {
-			return 0, err
-		}
-		d, err := keys.ParseDuration(s)
-		if err != nil {
-			return 0, bad(k, fmt.Sprintf("is not a positive duration (%q); use 90m, 36h, 15d or 2w", clip(s)))
-		}
-		c.Values[k] = s
-		return d, nil
-	}
-	var err error
-	p := &c.Policy
-	if c.DB, err = str("db"); err != nil {
-		return err
-	}
-	if c.DB == "" {
-		return bad("db", "is empty")
-	}
-	c.Values["db"] = c.DB
-	if p.Prefix, err = str("key_prefix"); err != nil {
-		return err
-	}
-	if keys.ValidatePrefix(p.Prefix) != nil {
-		return bad("key_prefix", fmt.Sprintf("%q must be a lowercase letter then up to 15 lowercase letters or digits", clip(p.Prefix)))
-	}
-	c.Values["key_prefix"] = p.Prefix
-	for _, d := range []struct {
-		k   string
-		dst *time.Duration
-	}{{"default_ttl", &p.DefaultTTL}, {"max_ttl", &p.MaxTTL}, {"token_ttl", &p.TokenTTL}, {"max_token_ttl", &p.MaxTokenTTL}} {
-		if *d.dst, err = dur(d.k); err != nil {
-			return err
-		}
-	}
-	// Blame the maximum when only it was set: "max_ttl: 7d" in a file
-	// must name the file, not the built-in default_ttl.
-	for _, pair := range []struct {
-		def, max string
-		d, m     time.Duration
-	}{{"default_ttl", "max_ttl", p.DefaultTTL, p.MaxTTL}, {"token_ttl", "max_token_ttl", p.TokenTTL, p.MaxTokenTTL}} {
-		if pair.d <= pair.m {
-			continue
-		}
-		if c.Sources[pair.def] == SourceDefault {
-			return bad(pair.max, fmt.Sprintf("%s is below %s %s", c.Values[pair.max], pair.def, c.Values[pair.def]))
-		}
-		return bad(pair.def, fmt.Sprintf("%s is above %s %s", c.Values[pair.def], pair.max, c.Values[pair.max]))
-	}
-	switch v := raw["roles"].(type) {
-	case []string:
-		p.Roles = v
-	case []any:
-		for _, r := range v {
-			s, ok := r.(string)
-			if !ok {
-				return bad("roles", "must be a list of names")
-			}
-			p.Roles = append(p.Roles, s)
-		}
-	case string:
-		for r := range strings.SplitSeq(v, ",") {
-			if r = strings.TrimSpace(r); r != "" {
-				p.Roles = append(p.Roles, r)
-			}
-		}
-	default:
-		return bad("roles", "must be a list of names")
-	}
-	for _, r := range p.Roles {
-		if !keys.IsRoleName(r) {
-			return bad("roles", fmt.Sprintf("has an invalid role name %q (want ^[a-z][a-z0-9_-]{0,31}$)", clip(r)))
-		}
-	}
-	c.Values["roles"] = strings.Join(p.Roles, ",")
-	if p.AdminRole, err = str("admin_role"); err != nil {
-		return err
-	}
-	if !slices.Contains(p.Roles, p.AdminRole) {
-		return bad("admin_role", fmt.Sprintf("%q is not one of the roles", clip(p.AdminRole)))
-	}
-	c.Values["admin_role"] = p.AdminRole
-	if c.Output, err = str("output"); err != nil {
-		return err
-	}
-	if c.Output != "table" && c.Output != "json" {
-		return bad("output", fmt.Sprintf("%q is not table or json", clip(c.Output)))
-	}
-	c.Values["output"] = c.Output
-	return nil
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
-}
-
-func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
+// yamlError puts a YAML parser error on one line.
+func yamlError(err error) string {
+	s := strings.TrimPrefix(err.Error(), "While parsing config: ")
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "errors:\n", "errors:")), " ")
 }

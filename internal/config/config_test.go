@@ -32,6 +32,11 @@ func setup(t *testing.T, args []string, vars map[string]string) (*pflag.FlagSet,
 	for k, v := range vars {
 		env[k] = v
 	}
+	// The settings' variables come from the process environment, as
+	// viper reads them; empty is unset.
+	for _, k := range Keys {
+		t.Setenv(EnvName(k), vars[EnvName(k)])
+	}
 	return fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, dir
 }
 
@@ -177,7 +182,8 @@ func TestBadFiles(t *testing.T) {
 		{"bad prefix", "key_prefix: KW\n", `key_prefix "KW" must be`},
 		{"numbers for roles", "roles: [1, 2]\n", "roles must be a list of names"},
 		{"bad role name", "roles: [admin, Bad Role]\n", `invalid role name "Bad Role"`},
-		{"admin role not a role", "admin_role: root\n", `admin_role "root" is not one of the roles`},
+		{"bad admin role name", "admin_role: Root\n", `admin_role "Root" is not a valid role name`},
+		{"duplicate key", "db: /a.db\ndb: /b.db\n", `line 2: mapping key "db" already defined at line 1`},
 		{"bad output", "output: yaml\n", `output "yaml" is not table or json`},
 		{"max below default", "max_ttl: 7d\n", "max_ttl 7d is below default_ttl 15d"},
 		{"default above max", "default_ttl: 100d\n", "default_ttl 100d is above max_ttl 90d"},
@@ -235,5 +241,23 @@ func TestDBPathExpandsHome(t *testing.T) {
 	fs, env, _ = setup(t, []string{"--db", "~user/x.db"}, nil)
 	if c, err = Load(fs, env); err != nil || c.DB != "~user/x.db" {
 		t.Errorf("~user is left alone: %q, %v", c.DB, err)
+	}
+}
+
+// An admin_role that is not one of the roles is no error: no key can be
+// given an admin-only scope, and the configuration says so.
+func TestAdminRoleNotARole(t *testing.T) {
+	fs, env, dir := setup(t, nil, nil)
+	writeConfig(t, dir, "roles: [ops, dev]\n")
+	c, err := Load(fs, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.AdminRoleUnused || c.Policy.AdminRole != "admin" || !slices.Equal(c.Policy.Roles, []string{"ops", "dev"}) {
+		t.Errorf("config %+v", c)
+	}
+	fs, env, _ = setup(t, nil, nil)
+	if c, err = Load(fs, env); err != nil || c.AdminRoleUnused {
+		t.Errorf("defaults: %v, admin role unused %v", err, c.AdminRoleUnused)
 	}
 }

@@ -41,7 +41,7 @@ func addBulkKeys(t *testing.T, path string, n int) {
 func bulkTemplate(t *testing.T, n int) string {
 	t.Helper()
 	e := newEnv(t)
-	e.ok("list")
+	e.emptyDB()
 	addBulkKeys(t, e.db, n)
 	if _, err := os.Stat(e.db + "-wal"); err == nil {
 		t.Fatalf("template %s still has a -wal file", e.db)
@@ -263,7 +263,7 @@ func TestInterruptRollsBack(t *testing.T) {
 // process's write transaction ends with exit 130 and writes nothing.
 func TestInterruptWhileWaitingForLock(t *testing.T) {
 	e := newEnv(t)
-	e.ok("list")
+	e.emptyDB()
 	db := openDB(t, e.db)
 	defer db.Close()
 	conn, err := db.Conn(context.Background())
@@ -320,7 +320,7 @@ func waitOpened(t *testing.T, pid int, path string) {
 // exit 130: a script would throw away a key that exists.
 func TestInterruptAfterCommit(t *testing.T) {
 	e := newEnv(t)
-	e.ok("list")
+	e.emptyDB()
 	// A full pipe as stdout: keyward commits, then blocks printing the key.
 	r, w, filled := fullPipe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -101,14 +101,14 @@ func TestRefusesForeignFiles(t *testing.T) {
 		}, "foreign_db", "another application's SQLite database"},
 		{"truncated keyward database", func(t *testing.T, path string) {
 			e := newEnv(t)
-			e.ok("list")
+			e.emptyDB()
 			addBulkKeys(t, e.db, 300)
 			b, _ := os.ReadFile(e.db)
 			os.WriteFile(path, b[:len(b)/2], 0o600)
 		}, "truncated", "is truncated"},
 		{"keyward database cut inside its header", func(t *testing.T, path string) {
 			e := newEnv(t)
-			e.ok("list")
+			e.emptyDB()
 			b, _ := os.ReadFile(e.db)
 			os.WriteFile(path, b[:60], 0o600)
 		}, "truncated", "is truncated"},

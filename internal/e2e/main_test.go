@@ -283,11 +283,3 @@ func integrity(t *testing.T, path string) string {
 	t.Helper()
 	return query[string](t, path, `PRAGMA integrity_check`)
 }
-
-// hasVerify reports whether this keyward build has the verify command,
-// which is written on another branch.
-func hasVerify(t *testing.T) bool {
-	t.Helper()
-	err := exec.Command(bin, "verify", "--help").Run()
-	return err == nil
-}

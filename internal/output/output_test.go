@@ -39,6 +39,9 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 		if back != ref || utf8.ValidString(s) && back != s {
 			t.Errorf("AppendString(%q) = %s, reads back as %q; encoding/json gives %q", s, got, back, ref)
 		}
+		if mb, _ := Marshal(s); !bytes.Equal(got, mb) {
+			t.Errorf("AppendString(%q) = %s, encoding/json writes %s", s, got, mb)
+		}
 		if bytes.ContainsAny(got, "\n\r\u2028\u2029") {
 			t.Errorf("AppendString(%q) = %s keeps a line break", s, got)
 		}
@@ -54,7 +57,10 @@ func TestKeyObject(t *testing.T) {
 		RevokedAt: &revoked, RevokeReason: "leak", TTL: 15 * 24 * time.Hour, TokenTTL: time.Hour,
 		Masked: "kw_AbCdEfGhIjKl_abcd…", Status: keys.StatusRevoked,
 	}
-	b := NewObject(nil).Key(k).Bool("already_revoked", false).Bytes()
+	b, err := Marshal(RevokedDoc{KeyDoc: NewKeyDoc(k)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatalf("%s: %v", b, err)
@@ -83,19 +89,61 @@ func TestKeyObject(t *testing.T) {
 		t.Errorf("%d fields, want %d: %s", len(m), len(want), b)
 	}
 	// nil lists are [] and unset reasons null, never missing.
-	b = NewObject(nil).Key(&keys.Key{}).Bytes()
+	b, _ = Marshal(NewKeyDoc(&keys.Key{}))
 	if !bytes.Contains(b, []byte(`"roles":[],"scopes":[]`)) || !bytes.Contains(b, []byte(`"revoke_reason":null`)) {
 		t.Errorf("empty key: %s", b)
 	}
 }
 
-func TestNestedObjectAndReuse(t *testing.T) {
-	buf := NewObject(nil).String("a", "1").Bytes()
-	j := NewObject(buf).Object("error", func(e *JSON) { e.String("code", "x").Int("n", -3) }).NullString("hint", "")
-	got := string(j.Bytes())
-	if got != `{"error":{"code":"x","n":-3},"hint":null}` {
-		t.Errorf("got %s", got)
+// testKeys are keys with every kind of field value.
+func testKeys() []*keys.Key {
+	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
+	used := now.Add(-time.Hour)
+	return []*keys.Key{
+		{},
+		{ID: "AbCdEfGhIjKl", Alias: "ci-bot", Name: "CI \"bot\" <ops> & co", Description: "a\nb\tc\x00\b\f\u2028 \xff",
+			Owner: "ops@example.com", Roles: []string{"agent", "user"}, Scopes: []string{"*", "backup:read"},
+			CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(15 * 24 * time.Hour), LastUsedAt: &used,
+			RevokedAt: &now, RevokeReason: "leaked \"here\"", TTL: 15 * 24 * time.Hour, TokenTTL: time.Hour,
+			Masked: "kw_AbCdEfGhIjKl_abcd…", Imported: true, Status: keys.StatusRevoked},
+		{ID: "x", Alias: "名前", Roles: []string{}, Scopes: nil, CreatedAt: now.In(time.FixedZone("X", 3600)),
+			ExpiresAt: now, TTL: time.Second, Status: keys.StatusActive},
 	}
+}
+
+// The list fast path writes exactly what encoding/json writes for the
+// KeyDoc struct, field for field, in the same order.
+func TestAppendKeyEqualsKeyDoc(t *testing.T) {
+	var buf []byte
+	for _, k := range testKeys() {
+		buf = AppendKey(buf[:0], k)
+		want, err := Marshal(NewKeyDoc(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf, want) {
+			t.Errorf("AppendKey:\n got %s\nwant %s", buf, want)
+		}
+	}
+}
+
+// BenchmarkKeyJSON measures the list fast path against encoding/json of
+// the same struct: the fast path is what list -o json pays per row.
+func BenchmarkKeyJSON(b *testing.B) {
+	k := testKeys()[1]
+	b.Run("AppendKey", func(b *testing.B) {
+		var buf []byte
+		for b.Loop() {
+			buf = AppendKey(buf[:0], k)
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Marshal(NewKeyDoc(k)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func TestRelative(t *testing.T) {
@@ -182,5 +230,28 @@ func TestTableWithoutHeader(t *testing.T) {
 	}
 	if got := out.String(); got != "ALIAS      ci-bot\nLAST USED  -\n" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestTableHeaderOnlyAndWideCells(t *testing.T) {
+	tbl := NewTable("name", "admin_only")
+	var out bytes.Buffer
+	if err := tbl.Render(&out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "NAME  ADMIN ONLY\n" {
+		t.Errorf("header only: got %q", got)
+	}
+	// East-Asian wide characters count two columns, emoji too.
+	tbl = NewTable()
+	tbl.Row("日本語", "x")
+	tbl.Row("ab", "y")
+	tbl.Row("😀", "z")
+	out.Reset()
+	if err := tbl.Render(&out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "日本語  x\nab      y\n😀      z\n" {
+		t.Errorf("wide cells: got %q", got)
 	}
 }

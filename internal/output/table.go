@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"io"
 	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Table writes aligned, borderless columns under upper-case headers,
@@ -22,50 +26,41 @@ func (t *Table) Row(cells ...string) { t.rows = append(t.rows, cells) }
 // Len is the number of rows.
 func (t *Table) Len() int { return len(t.rows) }
 
-// Render writes the table to w: each column as wide as its widest cell
-// (in terminal columns), cells left-aligned and followed by two spaces,
-// trailing spaces trimmed. It is written by hand rather than with
-// tablewriter, whose package initialisation (width tables, caches)
-// would be paid by every keyward process, verify included; a test
-// checks that the output is the same as tablewriter's.
-func (t *Table) Render(w io.Writer) error {
-	var lines [][]string
-	if len(t.header) > 0 {
-		h := make([]string, len(t.header))
-		for i, c := range t.header {
-			h[i] = headerFormat(c)
-		}
-		lines = append(lines, h)
-	}
-	lines = append(lines, t.rows...)
-	var widths []int
-	for _, l := range lines {
-		for i, c := range l {
-			if i == len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], displayWidth(c))
-		}
-	}
-	var b bytes.Buffer
-	for _, l := range lines {
-		for i := range widths {
-			c := ""
-			if i < len(l) {
-				c = l[i]
-			}
-			b.WriteString(c)
-			b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
-		}
-		b.WriteByte('\n')
-	}
-	return writeTrimmed(w, b.String())
+// cell is the layout of every cell: left-aligned, never wrapped, two
+// spaces after it.
+var cell = tw.CellConfig{
+	Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+	Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
+	Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: "  "}},
 }
 
-// headerFormat formats a header label as tablewriter's AutoFormat did
-// for keyward's labels: underscores become spaces, upper case.
-func headerFormat(s string) string {
-	return strings.ToUpper(strings.TrimSpace(strings.ReplaceAll(s, "_", " ")))
+// Render writes the table to w with tablewriter: no borders, no lines,
+// each column as wide as its widest cell in terminal columns, headers
+// upper-cased, trailing spaces trimmed.
+func (t *Table) Render(w io.Writer) error {
+	var buf bytes.Buffer
+	header := cell
+	header.Formatting.AutoFormat = tw.On
+	tbl := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off, ShowHeader: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off, ShowTop: tw.Off, ShowBottom: tw.Off},
+			},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{Header: header, Row: cell}),
+	)
+	if len(t.header) > 0 {
+		tbl.Header(t.header)
+	}
+	if err := tbl.Bulk(t.rows); err != nil {
+		return err
+	}
+	if err := tbl.Render(); err != nil {
+		return err
+	}
+	return writeTrimmed(w, buf.String())
 }
 
 // writeTrimmed drops the padding tablewriter leaves at the end of lines.

@@ -15,15 +15,20 @@ import (
 // list's CPU time, against one column here. The integers come first,
 // separated by commas (an unset time is empty); each text field follows
 // as its length in bytes, a colon and the text, so that no character in
-// the text can be mistaken for a separator.
-var packedColumns = `imported || ',' || ttl_seconds || ',' || token_ttl_seconds || ',' || created_at || ','
-	|| updated_at || ',' || expires_at || ',' || ifnull(last_used_at, '') || ',' || ifnull(revoked_at, '') || ','
-	|| ` + packedText("id") + ` || ` + packedText("alias") + ` || ` + packedText("masked") + ` || ` + packedText("roles") +
-	` || ` + packedText("scopes") + ` || ` + packedText("name") + ` || ` + packedText("owner") +
-	` || ` + packedText("ifnull(revoke_reason, '')") + ` || ` + packedText("description")
+// the text can be mistaken for a separator. One printf builds the value:
+// a chain of || copies the growing string at every step, which took half
+// of SQLite's time for the query. (printf's %s stops at a NUL byte, which
+// no stored text holds: they refuse control characters; were one there,
+// its length would not match and the row would be reported malformed.)
+var packedColumns = `printf('` + strings.Repeat("%d,", 6) + `%s,%s,` + strings.Repeat("%d:%s", packedTexts) + `',
+	imported, ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at,
+	ifnull(last_used_at, ''), ifnull(revoked_at, ''), ` +
+	packedText("id") + `, ` + packedText("alias") + `, ` + packedText("masked") + `, ` + packedText("roles") + `, ` +
+	packedText("scopes") + `, ` + packedText("name") + `, ` + packedText("owner") + `, ` +
+	packedText("ifnull(revoke_reason, '')") + `, ` + packedText("description") + `)`
 
 func packedText(col string) string {
-	return `length(CAST(` + col + ` AS BLOB)) || ':' || ` + col
+	return `length(CAST(` + col + ` AS BLOB)), ` + col
 }
 
 const (

@@ -1,0 +1,56 @@
+package cmd
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keys"
+)
+
+// readCredential reads a key or token: from the file named by keyFile,
+// or standard input when keyFile is "" or "-". Only the first line
+// counts, trimmed.
+func (f *Factory) readCredential(keyFile string) (string, error) {
+	var r io.Reader = f.IO.In
+	if keyFile != "" && keyFile != "-" {
+		fh, err := os.Open(keyFile)
+		if err != nil && keys.LooksLikeCredential(keyFile) {
+			// The key itself was given as the file name: refuse it
+			// without repeating it.
+			return "", keys.ErrSecretArgument()
+		}
+		if err != nil {
+			return "", keys.Errorf(keys.EINVALID, "key_file", "cannot read --key-file %s: %s", keyFile, pathErr(err)).
+				WithHint("check the path, or pipe the key on standard input")
+		}
+		defer fh.Close()
+		if fi, err := fh.Stat(); err == nil && fi.Mode().Perm()&0o004 != 0 {
+			f.Warn("key file %s is readable by other users; run: chmod 600 %s", keyFile, keyFile)
+		}
+		r = fh
+	} else if f.IO.InTTY {
+		fmt.Fprint(f.IO.ErrOut, "keyward: paste the key, then press Enter: ")
+	}
+	line, err := bufio.NewReaderSize(io.LimitReader(r, 64<<10), 4096).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", keys.Errorf(keys.EINTERNAL, "io_error", "cannot read the key: %s", err)
+	}
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return "", keys.Errorf(keys.EINVALID, "no_key", "no key on standard input").
+			WithHint("pipe it in (keyward verify < key.txt) or use --key-file FILE")
+	}
+	return line, nil
+}
+
+func pathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,65 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/output"
+)
+
+// recordTable renders one key as labelled lines.
+func (f *Factory) recordTable(k *keys.Key, extra ...[2]string) *output.Table {
+	now, tty := f.now(), f.IO.OutTTY
+	t := output.NewTable()
+	for _, e := range extra {
+		t.Row(e[0], e[1])
+	}
+	t.Row("ALIAS", k.Alias)
+	t.Row("ID", k.ID)
+	t.Row("NAME", k.Name)
+	if k.Description != "" {
+		t.Row("DESCRIPTION", strings.ReplaceAll(strings.ReplaceAll(k.Description, "\n", " / "), "\t", " "))
+	}
+	t.Row("OWNER", dash(k.Owner))
+	t.Row("ROLES", dash(strings.Join(k.Roles, ",")))
+	t.Row("SCOPES", strings.Join(k.Scopes, ","))
+	t.Row("STATUS", string(k.Status))
+	t.Row("CREATED", output.When(&k.CreatedAt, now, tty))
+	t.Row("UPDATED", output.When(&k.UpdatedAt, now, tty))
+	t.Row("EXPIRES", output.When(&k.ExpiresAt, now, tty))
+	t.Row("LAST USED", output.When(k.LastUsedAt, now, tty))
+	if k.RevokedAt != nil {
+		t.Row("REVOKED", output.When(k.RevokedAt, now, tty))
+		if k.RevokeReason != "" {
+			t.Row("REASON", k.RevokeReason)
+		}
+	}
+	t.Row("TTL", keys.FormatDuration(k.TTL))
+	t.Row("TOKEN TTL", keys.FormatDuration(k.TokenTTL))
+	t.Row("MASKED", k.Masked)
+	return t
+}
+
+// keysTable renders several keys, one per row.
+func (f *Factory) keysTable(ks []*keys.Key) *output.Table {
+	now, tty := f.now(), f.IO.OutTTY
+	t := output.NewTable("ALIAS", "ID", "STATUS", "EXPIRES")
+	for _, k := range ks {
+		t.Row(k.Alias, k.ID, string(k.Status), output.When(&k.ExpiresAt, now, tty))
+	}
+	return t
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
