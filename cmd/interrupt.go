@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
-	"github.com/keyward/keyward/internal/output"
 )
 
 // interruptGrace is how long a command has, after SIGINT or SIGTERM, to
@@ -31,18 +30,12 @@ func runInterruptible(ctx context.Context, args []string, io *IO, run func() int
 		return code
 	case <-time.After(interruptGrace):
 	}
-	e := keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted while waiting for input")
-	if guessJSON(args, io.Env) {
-		j := output.NewObject(nil).Object("error", func(o *output.JSON) {
-			o.String("code", e.Reason).String("message", e.Message)
-		})
-		io.ErrOut.Write(append(j.Bytes(), '\n'))
-	} else {
-		if io.ErrTTY {
-			// The cursor may still be after a prompt.
-			fmt.Fprintln(io.ErrOut)
-		}
-		fmt.Fprintf(io.ErrOut, "keyward: error: %s\n", e.Message)
+	if io.ErrTTY {
+		// The cursor may still be after a prompt.
+		fmt.Fprintln(io.ErrOut)
 	}
+	// The command's own Factory is busy; a fresh one reads -o from the
+	// arguments.
+	(&Factory{IO: io, args: args}).PrintError(keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted while waiting for input"))
 	return ExitInterrupted
 }

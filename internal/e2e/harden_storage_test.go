@@ -41,10 +41,14 @@ func TestSpecialDatabaseNamesRefused(t *testing.T) {
 	for _, db := range []string{":memory:", "file::memory:", "file:keys.db", "FILE:keys.db", "file:///tmp/keys.db", "file:keys.db?mode=memory", "sqlite:///keys.db"} {
 		for _, args := range [][]string{
 			{"create", "memo", "-q"}, {"list"}, {"scopes", "add", "memo:read"}, {"import", "-"}, {"create", "memo", "-o", "json"},
+			{"verify"}, {"show", "memo"}, {"renew", "--all"},
 		} {
 			stdin := ""
-			if args[0] == "import" {
+			switch args[0] {
+			case "import":
 				stdin = `{"alias": "memo"}` + "\n"
+			case "verify":
+				stdin = key + "\n"
 			}
 			before := dirNames(t, e.dir)
 			c := e.command(context.Background(), append([]string{"--db", db}, args...)...)

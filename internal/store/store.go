@@ -51,6 +51,11 @@ func Open(ctx context.Context, db string, opt Options) (keys.Store, error) {
 	if Engine(db) == Postgres {
 		return nil, keys.Errorf(keys.EINTERNAL, "engine_unsupported", "this build of keyward cannot open PostgreSQL databases yet")
 	}
+	// Before looking for the file: ":memory:" or a file: URI is refused
+	// as what it is, not reported missing.
+	if err := sqlite.ValidatePath(db); err != nil {
+		return nil, err
+	}
 	if !opt.Create {
 		if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
 			return nil, NotFound(db)
