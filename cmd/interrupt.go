@@ -30,6 +30,7 @@ func runInterruptible(ctx context.Context, args []string, io *IO, run func() int
 		return code
 	case <-time.After(interruptGrace):
 	}
+	io.restoreTerminal()
 	if io.ErrTTY {
 		// The cursor may still be after a prompt.
 		fmt.Fprintln(io.ErrOut)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -73,8 +72,7 @@ func Run(ctx context.Context, args []string, io *IO) (code int) {
 		// value) come before any command ran: usage errors.
 		var ke *keys.Error
 		if !errors.As(err, &ke) {
-			err = keys.Errorf(keys.EINVALID, "usage", "%s", err.Error()).
-				WithHint("see: %s --help", strings.TrimSpace("keyward "+commandPath(root, args)))
+			err = usageError(root, args, err)
 		}
 	}
 	f.PrintError(err)

@@ -16,6 +16,14 @@ const importCacheKiB = 64 << 10
 // when a line names an unknown scope or conflicts with an existing alias
 // or key string.
 func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys.ImportResult, err error) {
+	return s.ImportDeliver(ctx, items, nil)
+}
+
+// ImportDeliver is Import that hands the results to deliver inside the
+// transaction, once every line is checked and before the commit: when
+// deliver fails (stdout on a full disk) nothing is imported, so no
+// generated key exists whose only copy was lost.
+func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deliver func([]keys.ImportResult) error) (out []keys.ImportResult, err error) {
 	now := s.now()
 	for i := range items {
 		if err := items[i].Validate(s.Policy, now); err != nil {
@@ -85,7 +93,13 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			out = nil
 			return s.importConflicts(ctx, tx, conflicts)
 		}
-		return aliasesAreIDs(ctx, tx)
+		if err := aliasesAreIDs(ctx, tx); err != nil {
+			return err
+		}
+		if deliver != nil {
+			return deliver(out)
+		}
+		return nil
 	})
 	return out, err
 }

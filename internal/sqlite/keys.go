@@ -129,7 +129,13 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 			return updateKey(ctx, tx, k)
 		}
 		res = keys.CreateResult{Key: k, Secret: req.Credential.String}
-		return insertKey(ctx, tx, k, req.Credential.Hash)
+		if err := insertKey(ctx, tx, k, req.Credential.Hash); err != nil {
+			return err
+		}
+		if req.Deliver != nil {
+			return req.Deliver(res)
+		}
+		return nil
 	})
 	return res, err
 }
