@@ -90,9 +90,11 @@ func (f *Factory) completionStore(c *cobra.Command) (keys.Store, bool) {
 	if !ok {
 		return nil, false
 	}
-	fi, err := os.Stat(cfg.DB)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
-		return nil, false
+	if store.Engine(cfg.DB) == store.SQLite {
+		fi, err := os.Stat(cfg.DB)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+			return nil, false
+		}
 	}
 	ctx := c.Context()
 	if ctx == nil {

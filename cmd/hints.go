@@ -14,6 +14,9 @@ func hint(e *keys.Error) string {
 	if e.Hint != "" {
 		return e.Hint
 	}
+	if e.Values["engine"] == "postgres" {
+		return postgresHint(e)
+	}
 	switch e.Op {
 	case "token":
 		return tokenHint(e)

@@ -12,7 +12,7 @@ func (p Policy) CheckImportGrants(reg Registry, items []ImportItem) error {
 	var bad []string
 	count := 0
 	for _, it := range items {
-		if !it.Request.Fields.GrantChanged() {
+		if it.Scope != nil || !it.Request.Fields.GrantChanged() {
 			continue
 		}
 		k := it.Request.NewKey(p, time.Time{})

@@ -24,6 +24,7 @@ const maxReportedLines = 20
 func ParseImportLine(line []byte, n int, p Policy, now time.Time) (ImportItem, error) {
 	it := ImportItem{Line: n}
 	var alias, key, ttl, expires *string
+	var rec record
 	req := &it.Request
 	c := &req.Fields
 	err := scanObject(line, func(name string, sc *scanner) error {
@@ -47,15 +48,25 @@ func ParseImportLine(line []byte, n int, p Policy, now time.Time) (ImportItem, e
 		case "scopes":
 			return sc.listField(name, &c.Scopes)
 		}
+		if ok, err := rec.field(name, sc); ok {
+			return err
+		}
 		return lineError("unknown field %q", clip(name))
 	})
 	if err != nil {
 		return it, err
 	}
+	if rec.scope != nil {
+		others := alias != nil || key != nil || ttl != nil || expires != nil || c.Name != nil || c.Owner != nil || c.Roles != nil || c.Scopes != nil
+		return rec.scopeItem(it, c.Description, others)
+	}
 	if alias == nil {
 		return it, lineError("alias is required")
 	}
 	req.Alias = *alias
+	if rec.any {
+		return rec.restoreItem(it, key, ttl, expires, p, now)
+	}
 	if ttl != nil && expires != nil {
 		return it, lineError("give either ttl or expires_at, not both")
 	}
@@ -151,6 +162,7 @@ type ImportReader struct {
 	aliases map[string]int // alias → line
 	hashes  map[string]int // key hash → line
 	ids     map[string]int // kept id → line
+	scopes  map[string]int // scope line's name → line
 	bad     []string
 	nbad    int
 }
@@ -193,11 +205,15 @@ func (ir *ImportReader) add(line []byte, n int) {
 		ir.fail(n, err)
 		return
 	}
+	if it.Scope != nil {
+		ir.addScope(it)
+		return
+	}
 	if first, dup := ir.aliases[it.Request.Alias]; dup {
 		ir.fail(n, lineError("alias %q is already on line %d", it.Request.Alias, first))
 		return
 	}
-	if it.Imported {
+	if it.Imported || it.Restore != nil {
 		if first, dup := ir.hashes[it.Request.Credential.Hash]; dup {
 			ir.fail(n, lineError("the same key is already on line %d", first))
 			return

@@ -107,6 +107,11 @@ type Store interface {
 	// or id already in the database).
 	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
 
+	// Export reads the scope registry, then every key (revoked and
+	// expired ones too) with its stored hash in the order the keys were
+	// created, all from one snapshot of the database.
+	Export(ctx context.Context, scope func(Scope) error, key func(k *Key, hash string) error) error
+
 	// Close releases the database.
 	Close() error
 }

@@ -125,11 +125,14 @@ func ValidateKeyID(id string) error {
 
 // Validate checks an import line as a store receives it.
 func (it *ImportItem) Validate(p Policy, now time.Time) error {
+	if it.Scope != nil {
+		return it.validateScope()
+	}
 	err := it.Request.Validate(p)
 	if err == nil {
 		err = it.Request.Credential.Validate(KindKey)
 	}
-	if err == nil && it.ExpiresAt != nil && !it.ExpiresAt.After(now) {
+	if err == nil && it.Restore == nil && it.ExpiresAt != nil && !it.ExpiresAt.After(now) {
 		err = Errorf(EINVALID, "invalid_import", "expires_at %s is in the past", it.ExpiresAt.Format(time.RFC3339))
 	}
 	if err != nil {

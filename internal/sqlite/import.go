@@ -43,6 +43,9 @@ func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deli
 				return err
 			}
 		}
+		if err := importScopes(ctx, tx, items, now); err != nil {
+			return err
+		}
 		reg, err := loadRegistry(ctx, tx)
 		if err != nil {
 			return err
@@ -55,8 +58,8 @@ func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deli
 		// lines conflict, with one statement per line instead of a
 		// look-up and an insert.
 		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -67,13 +70,14 @@ func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deli
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			k := it.Request.NewKey(s.Policy, now)
-			if it.ExpiresAt != nil {
-				k.ExpiresAt = *it.ExpiresAt
+			if it.Scope != nil {
+				continue
 			}
+			k := it.Key(s.Policy, now)
 			res, err := ins.ExecContext(ctx, k.ID, k.Alias, it.Request.Credential.Hash, k.Name, k.Description, k.Owner,
-				encodeList(k.Roles), encodeList(k.Scopes), k.Masked, it.Imported,
-				seconds(k.TTL), seconds(k.TokenTTL), now.Unix(), now.Unix(), k.ExpiresAt.Unix())
+				encodeList(k.Roles), encodeList(k.Scopes), k.Masked, k.Imported,
+				seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix(),
+				unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason))
 			if err != nil {
 				return err
 			}

@@ -6,12 +6,12 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/postgres"
 	"github.com/keyward/keyward/internal/sqlite"
 )
 
@@ -49,7 +49,14 @@ func Open(ctx context.Context, db string, opt Options) (keys.Store, error) {
 		return nil, keys.Errorf(keys.EINVALID, "invalid_db", "database path is empty")
 	}
 	if Engine(db) == Postgres {
-		return nil, keys.Errorf(keys.EINTERNAL, "engine_unsupported", "this build of keyward cannot open PostgreSQL databases yet")
+		s, err := postgres.Open(ctx, db, opt.Policy, opt.Create)
+		if err != nil {
+			return nil, err
+		}
+		if opt.Now != nil {
+			s.Now = opt.Now
+		}
+		return s, nil
 	}
 	// Before looking for the file: ":memory:" or a file: URI is refused
 	// as what it is, not reported missing.
@@ -82,9 +89,5 @@ func Display(db string) string {
 	if Engine(db) != Postgres {
 		return db
 	}
-	u, err := url.Parse(db)
-	if err != nil {
-		return "postgres://…"
-	}
-	return u.Redacted()
+	return postgres.Redact(db) // no password, not even in a parameter
 }

@@ -92,6 +92,7 @@ func Run(t *testing.T, fresh Fresh) {
 		{"VerifyTokens", testVerifyTokens},
 		{"TouchOncePerInterval", testTouchOncePerInterval},
 		{"Import", testImport},
+		{"ExportRestores", testExportRestores},
 		{"Interrupted", testInterrupted},
 		{"ConcurrentCreatesLoseNothing", testConcurrentCreates},
 		{"ConcurrentSameAliasOneWinner", testConcurrentSameAlias},
@@ -100,7 +101,7 @@ func Run(t *testing.T, fresh Fresh) {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &Clock{now: T0}
 			open := fresh(t, clock)
-			e := &env{t: t, clock: clock, open: open}
+			e := &env{t: t, clock: clock, open: open, fresh: func() Open { return fresh(t, clock) }}
 			e.s = e.with(Policy)
 			tc.fn(t, e)
 		})
@@ -113,6 +114,7 @@ type env struct {
 	clock *Clock
 	open  Open
 	s     keys.Store
+	fresh func() Open // another empty database, on the same clock
 }
 
 var ctx = context.Background()

@@ -1,0 +1,272 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/keyward/keyward/internal/keys"
+)
+
+// CreateKey stores a new key, or with OrRenew renews the existing one.
+func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys.CreateResult, err error) {
+	if err := req.Validate(s.Policy); err != nil {
+		return res, err
+	}
+	if err := req.Credential.Validate(keys.KindKey); err != nil {
+		return res, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		// By alias only: an alias that spells another key's id is not
+		// that key, and or-renew must never renew the wrong one.
+		existing, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = $1`, req.Alias), now)
+		if errors.Is(err, pgx.ErrNoRows) {
+			existing, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+		reg, err := registryFor(ctx, tx, req.Fields)
+		if err != nil {
+			return err
+		}
+		k, renewed, err := s.Policy.Create(now, req, existing, reg)
+		if err != nil {
+			return err
+		}
+		if renewed {
+			res = keys.CreateResult{Key: k, Renewed: true}
+			return updateKey(ctx, tx, k)
+		}
+		res = keys.CreateResult{Key: k, Secret: req.Credential.String}
+		return insertKey(ctx, tx, k, req.Credential.Hash)
+	})
+	return res, err
+}
+
+func insertKey(ctx context.Context, q querier, k *keys.Key, hash string) error {
+	_, err := q.Exec(ctx, `INSERT INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
+		ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		k.ID, k.Alias, hash, k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes), k.Masked, k.Imported,
+		seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix())
+	if sqlState(err) == codeUniqueViolation {
+		return keys.ErrAliasExists(k).Wrap(err)
+	}
+	return err
+}
+
+// updateKey writes every field a rule may change.
+func updateKey(ctx context.Context, q querier, k *keys.Key) error {
+	_, err := q.Exec(ctx, `UPDATE keys SET name = $1, description = $2, owner = $3, roles = $4, scopes = $5,
+		ttl_seconds = $6, token_ttl_seconds = $7, expires_at = $8, updated_at = $9, revoked_at = $10, revoke_reason = $11
+		WHERE id = $12`,
+		k.Name, k.Description, k.Owner, list(k.Roles), list(k.Scopes),
+		seconds(k.TTL), seconds(k.TokenTTL), k.ExpiresAt.Unix(), k.UpdatedAt.Unix(), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), k.ID)
+	return err
+}
+
+// registryFor loads the registry when a change gives roles or scopes,
+// the only time a rule reads it.
+func registryFor(ctx context.Context, q querier, c keys.Change) (keys.Registry, error) {
+	if !c.GrantChanged() {
+		return nil, nil
+	}
+	return loadRegistry(ctx, q)
+}
+
+// RenewKeys renews the named keys, all or none.
+func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*keys.Key, err error) {
+	if err := req.Validate(s.Policy); err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		out = out[:0]
+		reg, err := registryFor(ctx, tx, req.Change)
+		if err != nil {
+			return err
+		}
+		return eachKey(ctx, tx, req.Refs, now, func(k *keys.Key) error {
+			k, err := s.Policy.Renew(now, k, req.TTL, req.Change, req.Reactivate, reg)
+			if err != nil {
+				return err
+			}
+			out = append(out, k)
+			return updateKey(ctx, tx, k)
+		})
+	})
+	return out, err
+}
+
+// RenewAll renews every non-revoked key matching the filters in one
+// transaction; with DryRun it reports what would change and rolls back.
+func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*keys.Key, err error) {
+	if err := req.Validate(s.Policy); err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		var b where
+		b.add(`revoked_at IS NULL`)
+		if req.ExpiringWithin > 0 {
+			b.add(`expires_at <= ?1`, now.Add(req.ExpiringWithin).Unix())
+		}
+		if req.Owner != nil {
+			b.add(`owner = ?1`, *req.Owner)
+		}
+		if req.Role != "" {
+			b.add(`?1 = ANY (roles)`, req.Role)
+		}
+		batch, err := selectKeys(ctx, tx, `SELECT `+keyColumns+` FROM keys WHERE `+b.sql()+` ORDER BY alias`, b.args, now)
+		if err != nil {
+			return err
+		}
+		if out, err = s.Policy.RenewAll(now, batch); err != nil {
+			return err
+		}
+		if req.DryRun || len(out) == 0 {
+			return errRollback
+		}
+		// One statement for the whole batch: the ids and their new
+		// expiries as two arrays.
+		ids := make([]string, len(out))
+		expires := make([]int64, len(out))
+		for i, k := range out {
+			ids[i], expires[i] = k.ID, k.ExpiresAt.Unix()
+		}
+		_, err = tx.Exec(ctx, `UPDATE keys SET expires_at = u.expires_at, updated_at = $3
+			FROM unnest($1::text[], $2::bigint[]) AS u(id, expires_at) WHERE keys.id = u.id`, ids, expires, now.Unix())
+		return err
+	})
+	return out, err
+}
+
+// selectKeys runs a query of keyColumns and reads every row.
+func selectKeys(ctx context.Context, q querier, query string, args []any, now time.Time) ([]*keys.Key, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*keys.Key
+	for rows.Next() {
+		k, err := scanKey(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// UpdateKey changes what a key is without touching its expiry.
+func (s *Store) UpdateKey(ctx context.Context, ref string, c keys.Change) (k *keys.Key, err error) {
+	if err := keys.ValidateRef(ref); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(s.Policy); err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		old, err := findKey(ctx, tx, ref, now)
+		if err != nil {
+			return err
+		}
+		reg, err := registryFor(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if k, err = s.Policy.Update(now, old, c, reg); err != nil {
+			return err
+		}
+		return updateKey(ctx, tx, k)
+	})
+	return k, err
+}
+
+// RevokeKeys revokes the named keys and their tokens, all or none.
+func (s *Store) RevokeKeys(ctx context.Context, refs []string, reason string) (out []keys.RevokeResult, err error) {
+	if err := keys.ValidateRefs(refs); err != nil {
+		return nil, err
+	}
+	if err := keys.ValidateReason(reason); err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		out = out[:0]
+		return eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
+			r, err := revokeKey(ctx, tx, now, k, reason)
+			out = append(out, r)
+			return err
+		})
+	})
+	return out, err
+}
+
+func revokeKey(ctx context.Context, tx pgx.Tx, now time.Time, k *keys.Key, reason string) (keys.RevokeResult, error) {
+	r := keys.Revoke(now, k, reason)
+	if r.AlreadyRevoked {
+		return r, nil
+	}
+	if err := updateKey(ctx, tx, r.Key); err != nil {
+		return r, err
+	}
+	// Its tokens die with it, and stay dead if the key is reactivated.
+	_, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $1 WHERE key_id = $2 AND revoked_at IS NULL`, now.Unix(), k.ID)
+	return r, err
+}
+
+// RevokeCredential revokes the key whose string is given.
+func (s *Store) RevokeCredential(ctx context.Context, credential, reason string) (res keys.RevokeResult, err error) {
+	if err := keys.ValidateReason(reason); err != nil {
+		return res, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		var sub *keys.Subject
+		if _, shape := keys.Parse(credential); shape != keys.Malformed {
+			if sub, err = findCredential(ctx, tx, keys.Hash(credential), now); err != nil {
+				return err
+			}
+		}
+		k, err := keys.RevocationTarget(credential, sub)
+		if err != nil {
+			return err
+		}
+		res, err = revokeKey(ctx, tx, now, k, reason)
+		return err
+	})
+	return res, err
+}
+
+// MintToken stores the token keys.Policy.MintToken decides for the key.
+func (s *Store) MintToken(ctx context.Context, req keys.TokenRequest) (res keys.TokenResult, err error) {
+	if err := req.Validate(); err != nil {
+		return res, err
+	}
+	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		k, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM keys WHERE id = $1`, req.KeyID), now)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return keys.ErrKeyNotFound(req.KeyID)
+		}
+		if err != nil {
+			return err
+		}
+		var reg keys.Registry
+		if len(req.Scopes) > 0 {
+			if reg, err = loadRegistry(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if res, err = s.Policy.MintToken(now, k, reg, req); err != nil {
+			return err
+		}
+		t := res.Token
+		_, err = tx.Exec(ctx, `INSERT INTO tokens (id, key_id, hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			t.ID, t.KeyID, req.Token.Hash, list(t.Scopes), t.CreatedAt.Unix(), t.ExpiresAt.Unix())
+		if sqlState(err) == codeUniqueViolation {
+			return keys.Errorf(keys.ECONFLICT, "token_exists", "a token with id %s already exists", t.ID).Wrap(err)
+		}
+		return err
+	})
+	return res, err
+}
