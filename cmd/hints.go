@@ -40,15 +40,23 @@ func tokenHint(e *keys.Error) string {
 	case "not_found":
 		return "check the key and --db"
 	case "revoked":
-		return "ask for a new key, or reactivate it with keyward renew ALIAS --reactivate"
+		return "ask for a new key, or reactivate it with keyward renew " + aliasOr(e.Alias) + " --reactivate"
 	case "expired":
-		return "renew it with: keyward renew ALIAS"
+		return "renew it with: keyward renew " + aliasOr(e.Alias)
 	case "token_not_key":
 		return "give the key itself"
 	case "admin_only_scope", "scope_not_held":
 		return "a token can only narrow its key's scopes"
 	}
 	return ""
+}
+
+// aliasOr is a key's alias for a hint, or a placeholder when unknown.
+func aliasOr(alias string) string {
+	if alias == "" {
+		return "ALIAS"
+	}
+	return alias
 }
 
 // revokeHint covers keyward revoke --key-file's refusals.
@@ -141,6 +149,9 @@ func inputHint(e *keys.Error) string {
 		}
 		return "pick an alias such as ci-bot or backup.prod"
 	case "secret_in_argument":
+		if e.Values["command"] == "revoke" {
+			return "to revoke a leaked key, pipe it in: keyward revoke --key-file - < key.txt"
+		}
 		return "pipe it on standard input or name a file: ... | keyward verify, keyward verify --key-file FILE"
 	case "invalid_name", "invalid_description", "invalid_owner", "invalid_reason":
 		switch problem {

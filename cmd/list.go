@@ -25,6 +25,11 @@ type ListOptions struct {
 	Offset         int
 }
 
+// filtered reports whether opts narrow the list beyond the default.
+func (o *ListOptions) filtered() bool {
+	return o.Status != "" || o.Role != "" || o.Scope != "" || o.Owner != nil || o.Search != "" || o.ExpiringWithin != 0 || o.Offset != 0
+}
+
 // NewCmdList builds keyward list; runF replaces the run function in tests.
 func NewCmdList(f *Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	var (
@@ -135,7 +140,11 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 		return err
 	}
 	if t.Len() == 0 {
-		f.Hint("no keys match; create one with: keyward create ALIAS")
+		if opts.filtered() {
+			f.Hint("no keys match these filters; see every key with: keyward list --status all")
+		} else {
+			f.Hint("no keys yet (revoked ones show with --status all); create one with: keyward create ALIAS")
+		}
 		return nil
 	}
 	return t.Render(f.IO.Out)

@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"strings"
 	"context"
 	"errors"
 	"os"
@@ -50,6 +51,13 @@ func Run(ctx context.Context, args []string, io *IO) (code int) {
 	for _, a := range args {
 		if keys.ContainsCredential(a) {
 			err := keys.ErrSecretArgument()
+			// The hint names the command's own way to read a key.
+			for _, name := range args {
+				if !strings.HasPrefix(name, "-") {
+					err.With("command", name)
+					break
+				}
+			}
 			f.PrintError(err)
 			return ExitCode(err)
 		}
