@@ -4,11 +4,11 @@
 package cmd
 
 import (
-	"strings"
 	"context"
 	"errors"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/keyward/keyward/internal/keys"
