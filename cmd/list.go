@@ -132,7 +132,7 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 	now, tty := f.now(), f.IO.OutTTY
 	t := output.NewTable("ALIAS", "ID", "NAME", "ROLES", "SCOPES", "STATUS", "EXPIRES", "LAST USED")
 	err = store.ListKeys(ctx, filter, func(k *keys.Key) error {
-		t.Row(k.Alias, k.ID, k.Name, dash(strings.Join(k.Roles, ",")), strings.Join(k.Scopes, ","), string(k.Status),
+		t.Row(k.Alias, k.ID, k.Name, dash(strings.Join(k.Roles, ",")), strings.Join(k.Scopes, ","), f.statusText(k.Status),
 			output.When(&k.ExpiresAt, now, tty), output.When(k.LastUsedAt, now, tty))
 		return nil
 	})

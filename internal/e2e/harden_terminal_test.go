@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -204,4 +205,59 @@ func TestRelativeTimesRound(t *testing.T) {
 	}
 	waitFor(t, out, "fortnight")
 	waitFor(t, out, "in 15d")
+
+	// show gives the absolute time with the relative one beside it.
+	master2, slave2 := openPTY(t)
+	c, out = e.onTerminal(t, master2, slave2, "show", "fortnight")
+	if code := waitExit(t, c); code != 0 {
+		t.Fatalf("show: exit %d\n%s", code, out.String())
+	}
+	waitFor(t, out, "Z (in 15d)")
+	if !regexp.MustCompile(`CREATED +20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ \((now|\d+s ago)\)`).MatchString(out.String()) {
+		t.Errorf("show's CREATED has no relative time beside it:\n%s", out.String())
+	}
+}
+
+// TestStatusColour: on a terminal an expired or revoked status is
+// coloured and the columns stay aligned; with NO_COLOR, or piped, there
+// is no escape at all.
+func TestStatusColour(t *testing.T) {
+	e := newEnv(t)
+	e.createKey("gone")
+	e.ok("revoke", "gone")
+	e.createKey("fine")
+	for _, noColor := range []string{"", "1"} {
+		e.setenv("NO_COLOR", noColor)
+		e.setenv("TERM", "xterm-256color")
+		master, slave := openPTY(t)
+		c, out := e.onTerminal(t, master, slave, "list", "--status", "all")
+		if code := waitExit(t, c); code != 0 {
+			t.Fatalf("list: exit %d\n%s", code, out.String())
+		}
+		waitFor(t, out, "fine")
+		s := out.String()
+		if noColor == "" && !strings.Contains(s, "\x1b[31mrevoked\x1b[0m") {
+			t.Errorf("no red revoked on a terminal:\n%q", s)
+		}
+		if noColor != "" && strings.Contains(s, "\x1b[") {
+			t.Errorf("an escape with NO_COLOR=1:\n%q", s)
+		}
+		if noColor == "" && strings.Contains(s, "\x1b[31mactive") {
+			t.Errorf("an active key coloured:\n%q", s)
+		}
+		// The EXPIRES column starts at the same place on every row.
+		var at []int
+		for _, line := range strings.Split(strings.ReplaceAll(strings.ReplaceAll(s, "\x1b[31m", ""), "\x1b[0m", ""), "\r\n") {
+			if i := strings.Index(line, "in 15d"); i >= 0 {
+				at = append(at, i)
+			}
+		}
+		if len(at) != 2 || at[0] != at[1] {
+			t.Errorf("columns not aligned (%v):\n%s", at, s)
+		}
+	}
+	e.setenv("NO_COLOR", "")
+	if r := e.run("", "list", "--status", "all"); strings.Contains(r.stdout, "\x1b[") {
+		t.Errorf("an escape when piped\n%s", r)
+	}
 }
