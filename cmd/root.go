@@ -24,7 +24,6 @@ never from the command line.`,
   keyward list --expiring-within 7d
   keyward renew --all --expiring-within 3d -o json
   keyward verify --scope backup:read < key.txt`,
-		Version:       versionString(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(c *cobra.Command, args []string) error {
@@ -59,6 +58,12 @@ never from the command line.`,
 	pf.String("config", "", "config file (env KEYWARD_CONFIG; default $XDG_CONFIG_HOME/keyward/config.yaml)")
 	pf.StringP("output", "o", "", "output format: table or json (env KEYWARD_OUTPUT)")
 
+	if c := namedCommand(f); c != nil {
+		root.AddCommand(c)
+		root.CompletionOptions.DisableDefaultCmd = true
+		return finishRoot(root)
+	}
+	root.Version = versionString()
 	root.AddCommand(
 		NewCmdCreate(f, nil),
 		NewCmdRenew(f, nil),
@@ -69,12 +74,19 @@ never from the command line.`,
 		NewCmdScopes(f, nil),
 		NewCmdToken(f, nil),
 		NewCmdVerify(f, nil),
+		NewCmdServe(f, nil),
 		NewCmdImport(f, nil),
 		NewCmdExport(f, nil),
 		NewCmdConfig(f, nil),
 		NewCmdVersion(f, nil),
 		NewCmdCompletion(f, nil),
 	)
+	return finishRoot(root)
+}
+
+// finishRoot wires what the root gives every command: completion of
+// --output and the refusal of conflicting repeated flags.
+func finishRoot(root *cobra.Command) *cobra.Command {
 	completeFlags(root, map[string]cobra.CompletionFunc{"output": fixedValues(outputValues)})
 	refuseConflictingRepeats(root)
 	return root

@@ -4,6 +4,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // Keys are the settings keyward knows, in the order `keyward config`
@@ -189,7 +191,7 @@ func readFile(v *viper.Viper, path string, explicit bool) (bool, error) {
 	}
 	for _, k := range fv.AllKeys() {
 		if !slices.Contains(Keys, k) {
-			return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s: unknown setting %q", path, k).
+			return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s: %sunknown setting %q", path, lineOf(path, k), k).
 				WithHint("known settings: %s", strings.Join(Keys, ", "))
 		}
 	}
@@ -197,6 +199,36 @@ func readFile(v *viper.Viper, path string, explicit bool) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// lineOf is "line N: " for the setting key (viper's lowercase, dotted
+// form) in the YAML file at path, or "" when it cannot be found.
+func lineOf(path, key string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return ""
+	}
+	n, line := doc.Content[0], 0
+	for _, part := range strings.Split(key, ".") {
+		var next *yaml.Node
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if strings.EqualFold(n.Content[i].Value, part) {
+				next, line = n.Content[i+1], n.Content[i].Line
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	if line == 0 {
+		return ""
+	}
+	return fmt.Sprintf("line %d: ", line)
 }
 
 // yamlError puts a YAML parser error on one line.

@@ -176,6 +176,8 @@ func TestBadFiles(t *testing.T) {
 		{"nested unknown key", "roles:\n  admin: true\n", `unknown setting "roles.admin"`},
 		{"list for a duration", "default_ttl: [1, 2]\n", "default_ttl must be a single value"},
 		{"map for a string", "key_prefix: {a: 1}\n", `unknown setting "key_prefix.a"`},
+		{"unknown key on a later line", "db: /a.db\n# a comment\n\nDefault_TLL: 15d\n", `: line 4: unknown setting "default_tll"`},
+		{"nested unknown key's line", "db: /a.db\nroles:\n  - admin\nkey_prefix:\n  a: 1\n", `: line 5: unknown setting "key_prefix.a"`},
 		{"bad duration", "max_ttl: -3d\n", `max_ttl is not a positive duration ("-3d")`},
 		{"zero duration", "token_ttl: 0s\n", "token_ttl is not a positive duration"},
 		{"number for a duration", "default_ttl: 15\n", `default_ttl is not a positive duration ("15")`},
