@@ -118,6 +118,11 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		if err := f.printCreated(res, opts); err != nil {
 			return errOutput("key", err)
 		}
+		// A signal while the key was being written: the operator
+		// wanted out, and the exit status will say nothing was made.
+		if ctx.Err() != nil {
+			return errInterruptedBeforeCommit()
+		}
 		delivered = true
 		f.warnIfKeyExposed()
 		return nil

@@ -122,7 +122,13 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 	// cannot be written nothing is imported.
 	if d, ok := store.(importDeliverer); ok {
 		_, err := d.ImportDeliver(ctx, items, func(res []keys.ImportResult) error {
-			return f.printImported(res)
+			if err := f.printImported(res); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return errInterruptedBeforeCommit()
+			}
+			return nil
 		})
 		return err
 	}

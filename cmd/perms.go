@@ -80,3 +80,9 @@ func errOutput(what string, err error) error {
 	return keys.Errorf(keys.EINTERNAL, "output_failed", "cannot write the new %s to standard output (%s); nothing was created", what, pathErr(err)).
 		WithHint("check the disk or the pipe that standard output goes to, then run the command again").Wrap(err)
 }
+
+// errInterruptedBeforeCommit ends a command whose new secrets were
+// written when a signal came, before the commit.
+func errInterruptedBeforeCommit() error {
+	return keys.Errorf(keys.EINTERRUPTED, "interrupted", "interrupted; nothing was created, and the key printed does not exist")
+}
