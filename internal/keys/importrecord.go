@@ -39,13 +39,13 @@ func (it *ImportItem) Key(p Policy, now time.Time) *Key {
 // record gathers the fields only keyward export writes: a key line with
 // key_sha256 restores a record; a line with scope registers a scope.
 type record struct {
-	id, hash, masked, status  *string
-	created, updated          *string
-	lastUsed, revoked, reason *string
-	ttl, tokenTTL             *int64
-	imported, adminOnly       *bool
-	scope                     *string
-	any                       bool
+	id, keySHA256, masked, status *string
+	created, updated              *string
+	lastUsed, revoked, reason     *string
+	ttl, tokenTTL                 *int64
+	imported, adminOnly           *bool
+	scope                         *string
+	any                           bool
 }
 
 // field reads name if it is one of the export's fields.
@@ -55,7 +55,7 @@ func (r *record) field(name string, sc *scanner) (bool, error) {
 	case "id":
 		err = sc.stringField(name, &r.id)
 	case "key_sha256":
-		err = sc.stringField(name, &r.hash)
+		err = sc.stringField(name, &r.keySHA256)
 	case "masked":
 		err = sc.stringField(name, &r.masked)
 	case "status":
@@ -90,7 +90,7 @@ func (r *record) field(name string, sc *scanner) (bool, error) {
 // scopeItem makes a scope line into an item: its description, if any,
 // was read as the key's.
 func (r *record) scopeItem(it ImportItem, description *string, others bool) (ImportItem, error) {
-	if others || r.id != nil || r.hash != nil || r.masked != nil || r.status != nil || r.updated != nil ||
+	if others || r.id != nil || r.keySHA256 != nil || r.masked != nil || r.status != nil || r.updated != nil ||
 		r.lastUsed != nil || r.revoked != nil || r.reason != nil || r.ttl != nil || r.tokenTTL != nil || r.imported != nil {
 		return it, lineError("a scope line has only scope, description, admin_only and created_at")
 	}
@@ -120,7 +120,7 @@ func (r *record) scopeItem(it ImportItem, description *string, others bool) (Imp
 // they are (an expired key stays expired) and no key string is made.
 func (r *record) restoreItem(it ImportItem, key, ttl, expires *string, p Policy, now time.Time) (ImportItem, error) {
 	switch {
-	case r.hash == nil:
+	case r.keySHA256 == nil:
 		return it, lineError("a line with id, times or ttl_seconds is a line of keyward export and needs key_sha256")
 	case key != nil:
 		return it, lineError("give either key or key_sha256, not both")
@@ -128,7 +128,7 @@ func (r *record) restoreItem(it ImportItem, key, ttl, expires *string, p Policy,
 		return it, lineError("give either ttl or ttl_seconds, not both")
 	case r.id == nil || len(*r.id) != IDLen || !isBase62(*r.id):
 		return it, lineError("id must be %d base62 characters", IDLen)
-	case !IsHash(*r.hash):
+	case !IsHash(*r.keySHA256):
 		return it, lineError("key_sha256 must be 64 lowercase hex digits")
 	case expires == nil || r.ttl == nil || r.tokenTTL == nil:
 		return it, lineError("a line with key_sha256 needs expires_at, ttl_seconds and token_ttl_seconds")
@@ -179,7 +179,7 @@ func (r *record) restoreItem(it ImportItem, key, ttl, expires *string, p Policy,
 		}
 		masked = *r.masked
 	}
-	it.Request.Credential = Credential{ID: *r.id, Hash: *r.hash, Masked: masked}
+	it.Request.Credential = Credential{ID: *r.id, Hash: *r.keySHA256, Masked: masked}
 	it.Restore = rs
 	return it, nil
 }
