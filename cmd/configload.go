@@ -25,6 +25,9 @@ func (f *Factory) prepare(c *cobra.Command) error {
 		asJSON = f.Config.Output == "json"
 	}
 	f.JSON = asJSON
+	if f.Config != nil && f.Config.File != "" {
+		f.warnIfWorldWritable(f.Config.File, "config file", "anyone could point db at another database")
+	}
 	return err
 }
 

@@ -119,10 +119,37 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	// Write, then commit: a new key whose secret could not be written
+	// (stdout on a full disk) is not created at all.
+	delivered := false
+	req.Deliver = func(res keys.CreateResult) error {
+		if err := f.printCreated(res, opts); err != nil {
+			return errOutput("key", err)
+		}
+		// A signal while the key was being written: the operator
+		// wanted out, and the exit status will say nothing was made.
+		if ctx.Err() != nil {
+			return errInterruptedBeforeCommit()
+		}
+		delivered = true
+		f.warnIfKeyExposed()
+		return nil
+	}
 	res, err := store.CreateKey(ctx, req)
 	if err != nil {
 		return err
 	}
+	if !delivered {
+		return f.printCreated(res, opts)
+	}
+	if !opts.Quiet && !f.JSON {
+		f.Hint("store the key now: keyward shows it only once")
+	}
+	return nil
+}
+
+// printCreated prints a created or renewed key in the form asked for.
+func (f *Factory) printCreated(res keys.CreateResult, opts *CreateOptions) error {
 	switch {
 	case opts.Quiet && res.Renewed:
 		f.Hint("key %q existed and was renewed; its key string is not shown again", res.Key.Alias)
@@ -144,9 +171,5 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 	case res.Renewed:
 		return f.recordTable(res.Key, [2]string{"RENEWED", "yes"}).Render(f.IO.Out)
 	}
-	if err := f.recordTable(res.Key, [2]string{"KEY", res.Secret}).Render(f.IO.Out); err != nil {
-		return err
-	}
-	f.Hint("store the key now: keyward shows it only once")
-	return nil
+	return f.recordTable(res.Key, [2]string{"KEY", res.Secret}).Render(f.IO.Out)
 }

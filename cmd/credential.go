@@ -28,14 +28,24 @@ func (f *Factory) readCredential(keyFile string) (string, error) {
 				WithHint("check the path, or pipe the key on standard input")
 		}
 		defer fh.Close()
-		if fi, err := fh.Stat(); err == nil && fi.Mode().Perm()&0o004 != 0 {
-			f.Warn("key file %s is readable by other users; run: chmod 600 %s", keyFile, keyFile)
+		// The database's rule: group or others may read it.
+		if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+			f.Warn("key file %s is readable by other users (mode %04o); run: chmod 600 %s", keyFile, fi.Mode().Perm(), keyFile)
 		}
 		r = fh
 	} else if f.IO.InTTY {
-		fmt.Fprint(f.IO.ErrOut, "keyward: paste the key, then press Enter: ")
+		const prompt = "keyward: paste the key, then press Enter (it is not shown): "
+		if line, ok, err := f.readHidden(prompt); ok {
+			return checkedLine(line, err)
+		}
+		fmt.Fprint(f.IO.ErrOut, prompt)
 	}
 	line, err := bufio.NewReaderSize(io.LimitReader(r, 64<<10), 4096).ReadString('\n')
+	return checkedLine(line, err)
+}
+
+// checkedLine ends readCredential: an error, or the trimmed line.
+func checkedLine(line string, err error) (string, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", keys.Errorf(keys.EINTERNAL, "io_error", "cannot read the key: %s", err)
 	}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/keyward/keyward/internal/config"
@@ -45,6 +46,7 @@ func (f *Factory) Open(ctx context.Context, create bool) (keys.Store, error) {
 	f.store = s
 	if store.Engine(f.Config.DB) == store.SQLite {
 		f.warnIfReadable(f.Config.DB)
+		f.warnIfWorldWritable(filepath.Dir(f.Config.DB), "directory", "anyone could replace the database")
 	}
 	return s, nil
 }

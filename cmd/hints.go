@@ -45,15 +45,23 @@ func tokenHint(e *keys.Error) string {
 	case "not_found":
 		return "check the key and --db"
 	case "revoked":
-		return "ask for a new key, or reactivate it with keyward renew ALIAS --reactivate"
+		return "ask for a new key, or reactivate it with keyward renew " + aliasOr(e.Alias) + " --reactivate"
 	case "expired":
-		return "renew it with: keyward renew ALIAS"
+		return "renew it with: keyward renew " + aliasOr(e.Alias)
 	case "token_not_key":
 		return "give the key itself"
 	case "admin_only_scope", "scope_not_held":
 		return "a token can only narrow its key's scopes"
 	}
 	return ""
+}
+
+// aliasOr is a key's alias for a hint, or a placeholder when unknown.
+func aliasOr(alias string) string {
+	if alias == "" {
+		return "ALIAS"
+	}
+	return alias
 }
 
 // revokeHint covers keyward revoke --key-file's refusals.
@@ -70,6 +78,10 @@ func revokeHint(e *keys.Error) string {
 // keyHint covers the rules of keys and scopes.
 func keyHint(e *keys.Error) string {
 	switch e.Reason {
+	case "ambiguous_ref":
+		return fmt.Sprintf("say which: by id, %s (alias %s), or by alias, %s", e.Values["alias_key_id"], e.Alias, e.Values["id_key_alias"])
+	case "alias_is_id":
+		return "choose another alias: one that spells a key id would name two keys"
 	case "alias_exists":
 		if e.Values["status"] == string(keys.StatusRevoked) {
 			return fmt.Sprintf("bring it back with: keyward renew %s --reactivate, or choose another alias", e.Alias)
@@ -89,8 +101,18 @@ func keyHint(e *keys.Error) string {
 	case "malformed_key":
 		return "check that the whole key was copied, on one line"
 	case "unknown_scope":
+		if e.Values["during"] == "reactivate" {
+			return fmt.Sprintf("register it again (keyward scopes add %s), or reactivate with the scopes it may hold: keyward renew %s --reactivate --scope …", e.Scope, e.Alias)
+		}
 		return "register it first: keyward scopes add " + e.Scope
 	case "admin_only_scope":
+		if e.Values["during"] == "reactivate" {
+			h := fmt.Sprintf("reactivate with the scopes it may hold: keyward renew %s --reactivate --scope …", e.Alias)
+			if e.Role != "" {
+				h += ", or add --role " + e.Role
+			}
+			return h
+		}
 		if e.Role == "" {
 			return fmt.Sprintf("leave out --scope %s: no configured role is admin_role, so no key can hold it", e.Scope)
 		}
@@ -132,6 +154,9 @@ func inputHint(e *keys.Error) string {
 		}
 		return "pick an alias such as ci-bot or backup.prod"
 	case "secret_in_argument":
+		if e.Values["command"] == "revoke" {
+			return "to revoke a leaked key, pipe it in: keyward revoke --key-file - < key.txt"
+		}
 		return "pipe it on standard input or name a file: ... | keyward verify, keyward verify --key-file FILE"
 	case "invalid_name", "invalid_description", "invalid_owner", "invalid_reason":
 		switch problem {
@@ -162,6 +187,12 @@ func databaseHint(e *keys.Error) string {
 	path := e.Values["path"]
 	switch e.Reason {
 	case "invalid_db":
+		switch e.Values["problem"] {
+		case "special":
+			return "give a file path, for example --db ./keyward.db"
+		case "url":
+			return "give a file path, or a postgres:// URL"
+		}
 		return "set --db, KEYWARD_DB or db in the config file to a file path"
 	case "db_not_found":
 		return "check --db or KEYWARD_DB; create, import and scopes add create a new database"

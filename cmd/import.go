@@ -117,19 +117,54 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
+	// Write, then commit: a store that can hands the lines (every
+	// generated key's only copy) out before its commit, and when they
+	// cannot be written nothing is imported.
+	if d, ok := store.(importDeliverer); ok {
+		_, err := d.ImportDeliver(ctx, items, func(res []keys.ImportResult) error {
+			if err := f.printImported(res); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return errInterruptedBeforeCommit()
+			}
+			return nil
+		})
+		return err
+	}
 	res, err := store.Import(ctx, items)
 	if err != nil {
 		return err
 	}
+	return f.printImported(res)
+}
+
+// importDeliverer is a store that can write import results before it
+// commits them.
+type importDeliverer interface {
+	ImportDeliver(ctx context.Context, items []keys.ImportItem, deliver func([]keys.ImportResult) error) ([]keys.ImportResult, error)
+}
+
+// printImported writes one JSON line per imported key; a failure to write
+// is errOutput.
+func (f *Factory) printImported(res []keys.ImportResult) error {
 	w := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	generated := false
 	for _, r := range res {
 		b, err := output.Marshal(output.ImportedDoc{Alias: r.Alias, ID: r.ID, Key: r.Secret})
 		if err != nil {
 			return err
 		}
+		generated = generated || r.Secret != ""
 		if _, err := w.Write(append(b, '\n')); err != nil {
-			return err
+			return errOutput("keys", err)
 		}
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return errOutput("keys", err)
+	}
+	if generated {
+		f.warnIfKeyExposed()
+	}
+	return nil
 }

@@ -3,8 +3,10 @@ package cmd
 import (
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/keyward/keyward/internal/config"
+	"golang.org/x/term"
 )
 
 // IO holds the streams a command reads and writes, whether each is a
@@ -17,6 +19,24 @@ type IO struct {
 	OutTTY bool
 	ErrTTY bool
 	Env    config.Env
+
+	restore atomic.Pointer[func()] // puts the terminal back after a signal
+}
+
+// setRestore sets what puts the terminal back (nil: nothing to do).
+func (io *IO) setRestore(fn func()) {
+	if fn == nil {
+		io.restore.Store(nil)
+		return
+	}
+	io.restore.Store(&fn)
+}
+
+// restoreTerminal undoes what a read in progress did to the terminal.
+func (io *IO) restoreTerminal() {
+	if fn := io.restore.Load(); fn != nil {
+		(*fn)()
+	}
 }
 
 // SystemIO is the process's own standard streams and environment.
@@ -28,7 +48,6 @@ func SystemIO() *IO {
 	}
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal asks the terminal driver: /dev/null is a character device
+// too, and under systemd or cron it is stdin.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -3,10 +3,22 @@ package cmd
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/keyward/keyward/internal/output"
 )
+
+// whenBoth is a time in a record: on a terminal the absolute time with
+// the relative one beside it ("2026-12-08T05:06:20Z (in 15d)"), piped
+// the absolute time alone.
+func whenBoth(t *time.Time, now time.Time, tty bool) string {
+	abs := output.When(t, now, false)
+	if t == nil || !tty {
+		return abs
+	}
+	return abs + " (" + output.Relative(*t, now) + ")"
+}
 
 // recordTable renders one key as labelled lines.
 func (f *Factory) recordTable(k *keys.Key, extra ...[2]string) *output.Table {
@@ -24,13 +36,13 @@ func (f *Factory) recordTable(k *keys.Key, extra ...[2]string) *output.Table {
 	t.Row("OWNER", dash(k.Owner))
 	t.Row("ROLES", dash(strings.Join(k.Roles, ",")))
 	t.Row("SCOPES", strings.Join(k.Scopes, ","))
-	t.Row("STATUS", string(k.Status))
-	t.Row("CREATED", output.When(&k.CreatedAt, now, tty))
-	t.Row("UPDATED", output.When(&k.UpdatedAt, now, tty))
-	t.Row("EXPIRES", output.When(&k.ExpiresAt, now, tty))
-	t.Row("LAST USED", output.When(k.LastUsedAt, now, tty))
+	t.Row("STATUS", f.statusText(k.Status))
+	t.Row("CREATED", whenBoth(&k.CreatedAt, now, tty))
+	t.Row("UPDATED", whenBoth(&k.UpdatedAt, now, tty))
+	t.Row("EXPIRES", whenBoth(&k.ExpiresAt, now, tty))
+	t.Row("LAST USED", whenBoth(k.LastUsedAt, now, tty))
 	if k.RevokedAt != nil {
-		t.Row("REVOKED", output.When(k.RevokedAt, now, tty))
+		t.Row("REVOKED", whenBoth(k.RevokedAt, now, tty))
 		if k.RevokeReason != "" {
 			t.Row("REASON", k.RevokeReason)
 		}
@@ -49,7 +61,7 @@ func (f *Factory) keysTable(ks []*keys.Key) *output.Table {
 	now, tty := f.now(), f.IO.OutTTY
 	t := output.NewTable("ALIAS", "ID", "STATUS", "EXPIRES")
 	for _, k := range ks {
-		t.Row(k.Alias, k.ID, string(k.Status), output.When(&k.ExpiresAt, now, tty))
+		t.Row(k.Alias, k.ID, f.statusText(k.Status), output.When(&k.ExpiresAt, now, tty))
 	}
 	return t
 }

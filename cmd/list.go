@@ -26,6 +26,11 @@ type ListOptions struct {
 	Meta           []string // NAME=VALUE labels a key must all carry
 }
 
+// filtered reports whether opts narrow the list beyond the default.
+func (o *ListOptions) filtered() bool {
+	return o.Status != "" || o.Role != "" || o.Scope != "" || o.Owner != nil || o.Search != "" || o.ExpiringWithin != 0 || o.Offset != 0
+}
+
 // NewCmdList builds keyward list; runF replaces the run function in tests.
 func NewCmdList(f *Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	var (
@@ -135,7 +140,7 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 	now, tty := f.now(), f.IO.OutTTY
 	t := output.NewTable("ALIAS", "ID", "NAME", "ROLES", "SCOPES", "STATUS", "EXPIRES", "LAST USED")
 	err = store.ListKeys(ctx, filter, func(k *keys.Key) error {
-		t.Row(k.Alias, k.ID, k.Name, dash(strings.Join(k.Roles, ",")), strings.Join(k.Scopes, ","), string(k.Status),
+		t.Row(k.Alias, k.ID, k.Name, dash(strings.Join(k.Roles, ",")), strings.Join(k.Scopes, ","), f.statusText(k.Status),
 			output.When(&k.ExpiresAt, now, tty), output.When(k.LastUsedAt, now, tty))
 		return nil
 	})
@@ -143,7 +148,11 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 		return err
 	}
 	if t.Len() == 0 {
-		f.Hint("no keys match; create one with: keyward create ALIAS")
+		if opts.filtered() {
+			f.Hint("no keys match these filters; see every key with: keyward list --status all")
+		} else {
+			f.Hint("no keys yet (revoked ones show with --status all); create one with: keyward create ALIAS")
+		}
 		return nil
 	}
 	return t.Render(f.IO.Out)

@@ -68,7 +68,8 @@ func TestListFilter(t *testing.T) {
 	}
 }
 
-// On a terminal the table shows relative times; piped, RFC 3339.
+// On a terminal the table shows relative times, rounded to the nearest
+// unit (14d21h reads "in 15d"); piped, RFC 3339.
 func TestRunListTimes(t *testing.T) {
 	now := time.Date(2026, 11, 23, 5, 6, 20, 0, time.UTC)
 	f, s := newLifecycleFactory(t, &now)
@@ -86,7 +87,7 @@ func TestRunListTimes(t *testing.T) {
 	}
 	want := "ALIAS   ID            NAME    ROLES  SCOPES  STATUS  EXPIRES  LAST USED\n"
 	lines := strings.Split(s.out.String(), "\n")
-	if lines[0]+"\n" != want || !strings.HasSuffix(lines[1], "  ci-bot  -      *       active  in 14d   -") {
+	if lines[0]+"\n" != want || !strings.HasSuffix(lines[1], "  ci-bot  -      *       active  in 15d   -") {
 		t.Errorf("terminal table:\n%s", s.out)
 	}
 

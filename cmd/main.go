@@ -29,7 +29,8 @@ const (
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Run(ctx, args, SystemIO())
+	io := SystemIO()
+	return runInterruptible(ctx, args, io, func() int { return Run(ctx, args, io) })
 }
 
 // Run runs keyward with the given streams; Main and tests share it.
@@ -50,6 +51,13 @@ func Run(ctx context.Context, args []string, io *IO) (code int) {
 	for _, a := range args {
 		if keys.ContainsCredential(a) {
 			err := keys.ErrSecretArgument()
+			// The hint names the command's own way to read a key.
+			for _, name := range args {
+				if !strings.HasPrefix(name, "-") {
+					err.With("command", name)
+					break
+				}
+			}
 			f.PrintError(err)
 			return ExitCode(err)
 		}
@@ -72,8 +80,7 @@ func Run(ctx context.Context, args []string, io *IO) (code int) {
 		// value) come before any command ran: usage errors.
 		var ke *keys.Error
 		if !errors.As(err, &ke) {
-			err = keys.Errorf(keys.EINVALID, "usage", "%s", err.Error()).
-				WithHint("see: %s --help", strings.TrimSpace("keyward "+commandPath(root, args)))
+			err = usageError(root, args, err)
 		}
 	}
 	f.PrintError(err)

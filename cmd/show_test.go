@@ -41,7 +41,9 @@ func TestRunShow(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := s.out.String()
-	for _, want := range []string{"STATUS         expired\n", "EXPIRES        now\n", "CREATED        1h ago\n", "ACTIVE TOKENS  0\n"} {
+	// On a terminal: the status coloured, absolute times with the
+	// relative ones beside them.
+	for _, want := range []string{"STATUS         \x1b[33mexpired\x1b[0m\n", "EXPIRES        2026-11-23T06:06:20Z (now)\n", "CREATED        2026-11-23T05:06:20Z (1h ago)\n", "ACTIVE TOKENS  0\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}

@@ -66,7 +66,18 @@ func DefaultPaths(env Env) (configFile, db string) {
 	if !ok || !filepath.IsAbs(data) {
 		data = filepath.Join(home, ".local", "share")
 	}
-	return filepath.Join(cfg, "keyward", "config.yaml"), filepath.Join(data, "keyward", "keyward.db")
+	// Without an absolute HOME (a cron job or a service with a bare
+	// environment) there is no default: a relative path would be a
+	// different database in every working directory.
+	if !filepath.IsAbs(cfg) {
+		configFile = ""
+	} else {
+		configFile = filepath.Join(cfg, "keyward", "config.yaml")
+	}
+	if filepath.IsAbs(data) {
+		db = filepath.Join(data, "keyward", "keyward.db")
+	}
+	return configFile, db
 }
 
 func homeDir(env Env) string {

@@ -54,6 +54,11 @@ func (c *Config) resolve(raw map[string]any) error {
 	if c.DB, err = str("db"); err != nil {
 		return err
 	}
+	if c.DB == "" && c.Sources["db"] == SourceDefault {
+		// DefaultPaths found no absolute HOME or XDG_DATA_HOME.
+		return keys.Errorf(keys.EINVALID, "no_default_db", "no database path: HOME and XDG_DATA_HOME are unset, so keyward has no default").
+			WithHint("give --db or KEYWARD_DB an absolute path, or set HOME")
+	}
 	if c.DB == "" {
 		return bad("db", "is empty")
 	}

@@ -158,7 +158,10 @@ func TestKillLoopOfWrites(t *testing.T) {
 				if err == nil && key == "" {
 					t.Errorf("create %s exited 0 without printing a key", alias)
 				}
-				if key != "" {
+				// create writes the key, then commits: a key printed by a
+				// process killed before its commit was never created, and
+				// its exit status says so. Exit 0 is the acknowledgement.
+				if key != "" && err == nil {
 					keysPrinted[alias] = key
 					acknowledged++
 				}
@@ -315,13 +318,15 @@ func waitOpened(t *testing.T, pid int, path string) {
 	t.Fatalf("process %d never opened %s", pid, path)
 }
 
-// TestInterruptAfterCommit: a signal that arrives after create committed,
-// while the key is still being printed, must not turn the success into
-// exit 130: a script would throw away a key that exists.
+// TestInterruptAfterCommit: create writes the key, then commits. A signal
+// that arrives while the key is still being printed (stdout a full pipe)
+// ends it with exit 130 and nothing committed: no key exists whose only
+// copy a script threw away.
 func TestInterruptAfterCommit(t *testing.T) {
 	e := newEnv(t)
 	e.emptyDB()
-	// A full pipe as stdout: keyward commits, then blocks printing the key.
+	// A full pipe as stdout: keyward blocks printing the key, before it
+	// commits.
 	r, w, filled := fullPipe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -333,24 +338,21 @@ func TestInterruptAfterCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	for deadline := time.Now().Add(30 * time.Second); query[int](t, e.db, `SELECT count(*) FROM keys WHERE alias = 'late-signal'`) == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("create never committed")
-		}
-	}
+	waitOpened(t, c.Process.Pid, e.db)
+	time.Sleep(300 * time.Millisecond) // into the write
 	c.Process.Signal(syscall.SIGINT)
-	out, _ := io.ReadAll(r) // unblocks the write
+	io.ReadAll(r) // unblocks the write
 	err := c.Wait()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	}
-	key := strings.TrimSpace(string(out[filled:]))
-	if code != 0 {
-		t.Errorf("create committed and printed its key, then exited %d: %s", code, errb.String())
+	_ = filled
+	if code != 130 {
+		t.Errorf("create interrupted while printing its key exited %d, want 130: %s", code, errb.String())
 	}
-	if n := query[int](t, e.db, `SELECT count(*) FROM keys WHERE alias = 'late-signal' AND hash = ?`, keys.Hash(key)); n != 1 {
-		t.Errorf("the key printed (%d bytes) is not the one stored", len(key))
+	if n := query[int](t, e.db, `SELECT count(*) FROM keys WHERE alias = 'late-signal'`); n != 0 {
+		t.Errorf("the key was committed although create was interrupted before its commit")
 	}
 }
 

@@ -119,6 +119,13 @@ func checkText(field, s string, max int) error {
 			return Errorf(EINVALID, "invalid_"+field, "%s contains a control character (%U)", field, r).
 				With("problem", "control")
 		}
+		// Bidirectional controls (U+202A–U+202E, U+2066–U+2069, the
+		// marks) reorder what a terminal shows: a table row could read
+		// as another key's.
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return Errorf(EINVALID, "invalid_"+field, "%s contains a bidirectional control character (%U)", field, r).
+				With("problem", "control")
+		}
 	}
 	return nil
 }

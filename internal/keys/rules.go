@@ -60,8 +60,16 @@ func (p Policy) Renew(now time.Time, old *Key, ttl time.Duration, c Change, reac
 		return nil, err
 	}
 	c.Apply(&k)
-	if c.GrantChanged() {
+	// A key coming back from revocation is held to today's registry: a
+	// scope made admin-only, or removed, since it was revoked.
+	reactivating := old.RevokedAt != nil
+	if c.GrantChanged() || reactivating {
 		if err := p.CheckGrant(reg, k.Roles, k.Scopes); err != nil {
+			if e, ok := err.(*Error); ok && reactivating {
+				e.Alias = k.Alias
+				e.Message = fmt.Sprintf("key %q cannot be reactivated: %s", k.Alias, e.Message)
+				e.With("during", "reactivate")
+			}
 			return nil, err
 		}
 	}

@@ -24,11 +24,12 @@ func ValidateScopeName(name string) error {
 }
 
 // NormalizeScopes checks the syntax of requested scopes and returns them
-// sorted without duplicates; none means ["*"]. "*" may not be mixed with
-// named scopes.
+// sorted without duplicates. An empty list is no scopes, never all of
+// them: a key imported with "scopes": [] had no permissions elsewhere.
+// "*" may not be mixed with named scopes.
 func NormalizeScopes(scopes []string) ([]string, error) {
 	if len(scopes) == 0 {
-		return []string{AllScopes}, nil
+		return []string{}, nil
 	}
 	out := make([]string, 0, len(scopes))
 	for _, s := range scopes {

@@ -14,6 +14,11 @@ type CreateRequest struct {
 	OrRenew    bool          // an existing alias is renewed instead of refused
 	Reactivate bool          // with OrRenew: a revoked key is brought back
 	Credential Credential    // the key string to store, minted by the caller
+	// Deliver, when set, hands a new key (and its secret) to its owner
+	// inside the store's transaction, before the commit: when it fails
+	// (stdout is a full disk) nothing is committed, so no key exists
+	// that nobody could use. It is not called for a renewal.
+	Deliver func(CreateResult) error
 }
 
 // NewKey is the record a create request makes at now.

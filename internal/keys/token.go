@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -114,6 +115,13 @@ func (p Policy) MintToken(now time.Time, k *Key, reg Registry, req TokenRequest)
 			warnings = append(warnings, "token ttl "+FormatDuration(ttl)+" capped at the key's token ttl "+FormatDuration(k.TokenTTL))
 		}
 		ttl = k.TokenTTL
+	}
+	// A key made before max_token_ttl was lowered keeps its token ttl on
+	// record, but mints under today's maximum.
+	if p.MaxTokenTTL > 0 && ttl > p.MaxTokenTTL {
+		warnings = append(warnings, "token ttl "+FormatDuration(ttl)+" capped at max_token_ttl "+FormatDuration(p.MaxTokenTTL)+
+			" (key "+strconv.Quote(k.Alias)+" allows "+FormatDuration(k.TokenTTL)+", more than the maximum now)")
+		ttl = p.MaxTokenTTL
 	}
 	expires := now.Add(ttl).Truncate(time.Second)
 	if expires.After(k.ExpiresAt) {

@@ -63,11 +63,18 @@ func (t *Table) Render(w io.Writer) error {
 	return writeTrimmed(w, buf.String())
 }
 
-// writeTrimmed drops the padding tablewriter leaves at the end of lines.
+// writeTrimmed drops the padding tablewriter leaves at the end of lines,
+// and the colour reset it puts after the padding of a coloured last cell
+// (the cell's own reset is kept).
 func writeTrimmed(w io.Writer, s string) error {
+	const reset = "\x1b[0m"
 	var b strings.Builder
 	for line := range strings.SplitSeq(strings.TrimRight(s, "\n"), "\n") {
-		b.WriteString(strings.TrimRight(line, " "))
+		line = strings.TrimRight(line, " ")
+		for strings.HasSuffix(line, " "+reset) {
+			line = strings.TrimRight(strings.TrimSuffix(line, reset), " ")
+		}
+		b.WriteString(line)
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())

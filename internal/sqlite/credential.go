@@ -94,13 +94,21 @@ func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append(p.lead
 // FindCredential returns the key, or the token with its key, whose stored
 // SHA-256 is hash, or nil, nil when none matches.
 func (s *Store) FindCredential(ctx context.Context, hash string) (*keys.Subject, error) {
-	sub, err := findCredential(ctx, s.db, hash, s.now())
+	var sub *keys.Subject
+	err := s.stableRead(ctx, func(q querier) (err error) {
+		sub, err = findCredential(ctx, q, hash, s.now())
+		return err
+	})
 	return sub, s.translate("read", err)
 }
 
 // Registry returns the scope registry.
 func (s *Store) Registry(ctx context.Context) (keys.Registry, error) {
-	reg, err := loadRegistry(ctx, s.db)
+	var reg keys.Registry
+	err := s.stableRead(ctx, func(q querier) (err error) {
+		reg, err = loadRegistry(ctx, q)
+		return err
+	})
 	return reg, s.translate("read", err)
 }
 

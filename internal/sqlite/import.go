@@ -16,6 +16,14 @@ const importCacheKiB = 64 << 10
 // when a line names an unknown scope or conflicts with an existing alias
 // or key string.
 func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys.ImportResult, err error) {
+	return s.ImportDeliver(ctx, items, nil)
+}
+
+// ImportDeliver is Import that hands the results to deliver inside the
+// transaction, once every line is checked and before the commit: when
+// deliver fails (stdout on a full disk) nothing is imported, so no
+// generated key exists whose only copy was lost.
+func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deliver func([]keys.ImportResult) error) (out []keys.ImportResult, err error) {
 	now := s.now()
 	for i := range items {
 		if err := items[i].Validate(s.Policy, now); err != nil {
@@ -95,9 +103,43 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			out = nil
 			return s.importConflicts(ctx, tx, conflicts)
 		}
-		return s.record(ctx, tx, now, events)
+		if err := aliasesAreIDs(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, now, events); err != nil {
+			return err
+		}
+		if deliver != nil {
+			return deliver(out)
+		}
+		return nil
 	})
 	return out, err
+}
+
+// aliasesAreIDs refuses the transaction when an alias spells another
+// key's id: a reference to it would name two keys.
+func aliasesAreIDs(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT k.alias, o.alias FROM keys k JOIN keys o ON o.id = k.alias WHERE o.id <> k.id LIMIT 10`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var pairs [][2]string
+	for rows.Next() {
+		var p [2]string
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return err
+		}
+		pairs = append(pairs, p)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(pairs) > 0 {
+		return keys.ErrImportAliasesAreIDs(pairs)
+	}
+	return nil
 }
 
 // importConflicts names the lines whose alias or key string (or kept

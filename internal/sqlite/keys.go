@@ -57,18 +57,33 @@ func scanKey(sc scanner, now time.Time) (*keys.Key, error) {
 	return &k, nil
 }
 
-// findKey looks a key up by alias or id; an alias wins over an id that
-// happens to spell the same.
+// findKey looks a key up by alias or id; a ref that is one key's alias
+// and another's id is refused as ambiguous (keys.ResolveRef).
 func findKey(ctx context.Context, q querier, ref string, now time.Time) (*keys.Key, error) {
 	if err := keys.ValidateRef(ref); err != nil {
 		return nil, err
 	}
-	row := q.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = ?1 OR id = ?1 ORDER BY alias = ?1 DESC LIMIT 1`, ref)
-	k, err := scanKey(row, now)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, keys.ErrKeyNotFound(ref)
+	rows, err := q.QueryContext(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = ?1 OR id = ?1 LIMIT 2`, ref)
+	if err != nil {
+		return nil, err
 	}
-	return k, err
+	defer rows.Close()
+	var byAlias, byID *keys.Key
+	for rows.Next() {
+		k, err := scanKey(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		if k.Alias == ref {
+			byAlias = k
+		} else {
+			byID = k
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return keys.ResolveRef(ref, byAlias, byID)
 }
 
 // keyByID looks a key up by its id only.
@@ -98,9 +113,19 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 		if err != nil {
 			return err
 		}
-		reg, err := registryFor(ctx, tx, req.Fields)
+		reg, err := registryFor(ctx, tx, req.Fields, req.Reactivate)
 		if err != nil {
 			return err
+		}
+		if existing == nil {
+			var other string
+			err := tx.QueryRowContext(ctx, `SELECT alias FROM keys WHERE id = ?`, req.Alias).Scan(&other)
+			if err == nil {
+				return keys.ErrAliasIsID(req.Alias, other)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 		}
 		k, renewed, err := s.Policy.Create(now, req, existing, reg)
 		if err != nil {
@@ -117,7 +142,13 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 		if err := insertKey(ctx, tx, k, req.Credential.Hash); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionCreate, k, keys.CreateDetails(k))})
+		if err := s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionCreate, k, keys.CreateDetails(k))}); err != nil {
+			return err
+		}
+		if req.Deliver != nil {
+			return req.Deliver(res)
+		}
+		return nil
 	})
 	return res, err
 }
@@ -146,10 +177,10 @@ func updateKey(ctx context.Context, q querier, k *keys.Key) error {
 	return err
 }
 
-// registryFor loads the registry when a change gives roles or scopes,
-// the only time a rule reads it.
-func registryFor(ctx context.Context, q querier, c keys.Change) (keys.Registry, error) {
-	if !c.GrantChanged() {
+// registryFor loads the registry when a change gives roles or scopes, or
+// a revoked key may be reactivated: the only times a rule reads it.
+func registryFor(ctx context.Context, q querier, c keys.Change, reactivate bool) (keys.Registry, error) {
+	if !c.GrantChanged() && !reactivate {
 		return nil, nil
 	}
 	return loadRegistry(ctx, q)
@@ -162,7 +193,7 @@ func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*ke
 	}
 	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
 		out = out[:0]
-		reg, err := registryFor(ctx, tx, req.Change)
+		reg, err := registryFor(ctx, tx, req.Change, req.Reactivate)
 		if err != nil {
 			return err
 		}
@@ -284,7 +315,7 @@ func (s *Store) UpdateKey(ctx context.Context, ref string, c keys.Change) (k *ke
 		if err != nil {
 			return err
 		}
-		reg, err := registryFor(ctx, tx, c)
+		reg, err := registryFor(ctx, tx, c, false)
 		if err != nil {
 			return err
 		}

@@ -53,31 +53,61 @@ func TestCreateDuplicateAlias(t *testing.T) {
 	}
 }
 
-// An alias that happens to spell another key's id is a different key:
-// create must look the alias up as an alias only.
+// An alias that spells another key's id would make a reference to it
+// name two keys: create refuses it, with or without --or-renew, and
+// never touches the key whose id it spells.
 func TestCreateAliasThatSpellsAnotherKeysID(t *testing.T) {
 	s := newStore(t)
 	cred := keys.NewCredential("kw", keys.KindKey)
 	cred.ID = "abcdefghijkl"
-	first, err := s.CreateKey(ctx, keys.CreateRequest{Alias: "first", Credential: cred})
+	if _, err := s.CreateKey(ctx, keys.CreateRequest{Alias: "first", Credential: cred}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.snapshot(t)
+	for _, orRenew := range []bool{false, true} {
+		_, err := s.CreateKey(ctx, keys.CreateRequest{Alias: "abcdefghijkl", OrRenew: orRenew, Credential: keys.NewCredential("kw", keys.KindKey)})
+		wantCode(t, err, keys.ECONFLICT, "alias_is_id")
+		if err != nil && !strings.Contains(err.Error(), `"first"`) {
+			t.Errorf("the error does not name the key: %v", err)
+		}
+	}
+	if s.snapshot(t) != before {
+		t.Error("a refused create changed the database")
+	}
+}
+
+// A database from before that rule may hold an alias that spells another
+// key's id: a reference to it is refused as ambiguous, naming both, and
+// nothing is changed.
+func TestAmbiguousReference(t *testing.T) {
+	s := newStore(t)
+	cred := keys.NewCredential("kw", keys.KindKey)
+	cred.ID = "abcdefghijkl"
+	leaked, err := s.CreateKey(ctx, keys.CreateRequest{Alias: "leaked", Credential: cred})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.CreateKey(ctx, keys.CreateRequest{Alias: "abcdefghijkl", Credential: keys.NewCredential("kw", keys.KindKey)})
-	if err != nil {
-		t.Fatalf("create abcdefghijkl: %v", err)
+	look := s.create(t, "lookalike")
+	if _, err := s.db.Exec(`UPDATE keys SET alias = 'abcdefghijkl' WHERE alias = 'lookalike'`); err != nil {
+		t.Fatal(err)
 	}
-	if res.Renewed || res.Key.ID == first.Key.ID {
-		t.Fatalf("create abcdefghijkl touched key %q", first.Key.Alias)
+	before := s.snapshot(t)
+	_, err = s.FindKey(ctx, "abcdefghijkl")
+	wantCode(t, err, keys.EINVALID, "ambiguous_ref")
+	if err != nil && !strings.Contains(err.Error(), `"leaked"`) {
+		t.Errorf("the error does not name both keys: %v", err)
 	}
-	// With --or-renew it must renew that alias, never "first".
-	s.advance(time.Hour)
-	res, err = s.CreateKey(ctx, keys.CreateRequest{Alias: "abcdefghijkl", OrRenew: true, Credential: keys.NewCredential("kw", keys.KindKey)})
-	if err != nil || !res.Renewed || res.Key.Alias != "abcdefghijkl" {
-		t.Fatalf("or-renew: %+v, %v", res.Key, err)
+	_, err = s.RevokeKeys(ctx, []string{"abcdefghijkl"}, "")
+	wantCode(t, err, keys.EINVALID, "ambiguous_ref")
+	if s.snapshot(t) != before {
+		t.Error("an ambiguous revoke changed the database")
 	}
-	if k := s.find(t, "first"); !k.UpdatedAt.Equal(t0) {
-		t.Errorf("key first was renewed: %+v", k)
+	// Each is still reachable by its other handle.
+	if k := s.find(t, "leaked"); k.ID != leaked.Key.ID {
+		t.Errorf("leaked: %+v", k)
+	}
+	if k := s.find(t, look.Key.ID); k.Alias != "abcdefghijkl" {
+		t.Errorf("by id: %+v", k)
 	}
 }
 

@@ -23,7 +23,7 @@ func (s *Store) checkSchema(ctx context.Context, created bool) error {
 	latest := len(migrationNames())
 	switch {
 	case appID == applicationID && version == latest:
-		return nil
+		return s.ensureWAL(ctx)
 	case appID == applicationID && version > latest:
 		return errNewerSchema(s.path, version)
 	case appID == applicationID:

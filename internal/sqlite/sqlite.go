@@ -41,9 +41,12 @@ var _ keys.Store = (*Store)(nil)
 
 // Store implements keys.Store on a SQLite file.
 type Store struct {
-	db     *sql.DB
-	path   string
-	Policy keys.Policy
+	db   *sql.DB
+	path string
+	// snapshot is set when the file is read without SQLite's locks (a
+	// WAL database this process cannot write): the state it was opened in.
+	snapshot *stamp
+	Policy   keys.Policy
 	// Now is the clock, read once per transaction.
 	Now func() time.Time
 	// TouchWait bounds how long Touch waits for another writer's lock
@@ -60,29 +63,15 @@ type Store struct {
 // directory) if it does not exist. A file that is not a keyward database
 // is refused and left as it was.
 func Open(ctx context.Context, path string, policy keys.Policy) (*Store, error) {
-	if path == "" {
-		return nil, keys.Errorf(keys.EINVALID, "invalid_db", "database path is empty")
+	if err := ValidatePath(path); err != nil {
+		return nil, err
 	}
 	created, err := prepareFile(path)
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		return nil, internal(path, "open", err)
-	}
-	// A pool: in WAL mode readers on their own connections go on while
-	// a writer (a transaction, or Touch) holds the write lock; writers
-	// queue on SQLite's lock, not on the pool. A command that runs one
-	// statement at a time uses a single connection.
-	db.SetMaxOpenConns(maxConns)
-	db.SetMaxIdleConns(maxConns)
-	s := &Store{db: db, path: path, Policy: policy, Now: time.Now}
-	// Processes opening a new file together race to migrate it; switching
-	// it to WAL can fail at once with SQLITE_BUSY (SQLite does not wait
-	// where waiting could deadlock), so the loser tries again.
-	if err := s.retryBusy(ctx, func() error { return s.checkSchema(ctx, created) }); err != nil {
-		db.Close()
+	s := &Store{path: path, Policy: policy, Now: time.Now}
+	if err := s.openDB(ctx, created); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -94,14 +83,24 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-func dsn(path string) string {
+func dsn(path string, immutable bool) string {
 	q := url.Values{}
+	if immutable {
+		q.Set("mode", "ro")
+		q.Set("immutable", "1")
+	}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
 	// Every transaction takes the write lock at BEGIN: a deferred one
 	// that upgrades later fails with SQLITE_BUSY whatever the timeout.
 	q.Set("_txlock", "immediate")
+	// A clean path, made explicit when relative: SQLite reads the part
+	// after "file:" as a URI, where "//" would start a host name.
+	path = filepath.Clean(path)
+	if !filepath.IsAbs(path) {
+		path = "./" + path
+	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
@@ -112,18 +111,12 @@ func prepareFile(path string) (created bool, err error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		// A dangling symbolic link names the file to create.
+		target, err := resolveLinks(path)
+		if err != nil {
 			return false, err
 		}
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return false, nil // another process created it first
-		}
-		if err != nil {
-			return false, internal(path, "create", err)
-		}
-		f.Chmod(0o600) // whatever the umask
-		return true, f.Close()
+		return createPrivate(target)
 	case err != nil:
 		return false, internal(path, "open", err)
 	case fi.IsDir():
@@ -175,6 +168,11 @@ func checkHeader(path string, size int64) error {
 	if n < 100 {
 		return refuse(path, "truncated", "is truncated")
 	}
+	// The size now, after the header: a header read after a stat may
+	// be newer than the size that stat saw.
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
 	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
 	if pageSize == 1 {
 		pageSize = 65536
@@ -182,24 +180,20 @@ func checkHeader(path string, size int64) error {
 	pages := int64(binary.BigEndian.Uint32(h[28:32]))
 	validFor := binary.BigEndian.Uint32(h[92:96])
 	changes := binary.BigEndian.Uint32(h[24:28])
-	if validFor == changes && size < pageSize*pages {
-		// A checkpoint in another process writes page 1, with the new
-		// size, before the pages that grow the file: while a -wal file
-		// exists the header may run ahead of the file, and SQLite itself
-		// will tell a real truncation from that.
-		if _, err := os.Stat(path + "-wal"); err == nil {
-			return nil
+	if validFor == changes && size < pageSize*pages && !beingWritten(path) {
+		// Another process may have written page 1, with the new size,
+		// and be writing the pages that grow the file: it keeps a
+		// -journal or -wal file until they are all written.
+		if fi, err := f.Stat(); err != nil || fi.Size() < pageSize*pages {
+			return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages))
 		}
-		if fi, err := f.Stat(); err == nil && fi.Size() >= pageSize*pages {
-			return nil // the checkpoint ended meanwhile
-		}
-		return refuse(path, "truncated", fmt.Sprintf("is truncated (%d of %d bytes)", size, pageSize*pages))
 	}
-	// Without a -wal file the header is the whole truth: a file SQLite
-	// would refuse anyway is refused before opening it, which in WAL mode
-	// would create -wal and -shm files beside it.
-	if _, err := os.Stat(path + "-wal"); err == nil {
-		return nil
+	// What SQLite would refuse anyway is refused before it opens the
+	// file: opening creates -wal and -shm files beside it, and closing
+	// checkpoints a pending -wal into it. A pending -wal may hold a newer
+	// header than the file's own.
+	if wh, walPages, ok := walPage1(path); ok {
+		h, pages, validFor, changes = [100]byte(wh), int64(walPages), 0, 0
 	}
 	appID := binary.BigEndian.Uint32(h[68:72])
 	version := int(binary.BigEndian.Uint32(h[60:64]))

@@ -17,7 +17,7 @@ func TestReadersDoNotQueueBehindTouch(t *testing.T) {
 	res := s.create(t, "ci-bot")
 	s.TouchWait = time.Minute // it must still be waiting when the reads are done
 
-	other, err := sql.Open("sqlite", dsn(s.Path()))
+	other, err := sql.Open("sqlite", dsn(s.Path(), false))
 	if err != nil {
 		t.Fatal(err)
 	}

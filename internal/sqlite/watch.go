@@ -52,7 +52,7 @@ const walHeaderSize = 96
 
 // Watch opens the store's watcher, on a connection of its own.
 func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
-	db, err := sql.Open("sqlite", dsn(s.path))
+	db, err := sql.Open("sqlite", dsn(s.path, false))
 	if err != nil {
 		return nil, internal(s.path, "open", err)
 	}

@@ -61,6 +61,11 @@ func Open(ctx context.Context, db string, opt Options) (keys.Store, error) {
 		s.Actor = opt.Actor
 		return s, nil
 	}
+	// Before looking for the file: ":memory:" or a file: URI is refused
+	// as what it is, not reported missing.
+	if err := sqlite.ValidatePath(db); err != nil {
+		return nil, err
+	}
 	if !opt.Create {
 		if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
 			return nil, NotFound(db)
