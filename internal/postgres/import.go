@@ -42,6 +42,9 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			if out, err = s.copyKeys(ctx, tx, items, now, &events); err != nil {
 				return err
 			}
+			if err := aliasesAreIDs(ctx, tx); err != nil {
+				return err
+			}
 			return s.record(ctx, tx, now, events)
 		})
 		if !errors.Is(err, errImportConflict) {
@@ -177,4 +180,25 @@ func importScopes(ctx context.Context, tx pgx.Tx, items []keys.ImportItem, now t
 		}
 	}
 	return added, nil
+}
+
+// aliasesAreIDs refuses the transaction when an alias spells another
+// key's id: a reference to it would name two keys.
+func aliasesAreIDs(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT k.alias, o.alias FROM keys k JOIN keys o ON o.id = k.alias WHERE o.id <> k.id LIMIT 10`)
+	if err != nil {
+		return err
+	}
+	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var p [2]string
+		err := r.Scan(&p[0], &p[1])
+		return p, err
+	})
+	if err != nil {
+		return err
+	}
+	if len(pairs) > 0 {
+		return keys.ErrImportAliasesAreIDs(pairs)
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -121,11 +120,27 @@ func findKey(ctx context.Context, q querier, ref string, now time.Time) (*keys.K
 	if err := keys.ValidateRef(ref); err != nil {
 		return nil, err
 	}
-	k, err := scanKey(q.QueryRow(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = $1 OR id = $1 ORDER BY alias = $1 DESC LIMIT 1`, ref), now)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, keys.ErrKeyNotFound(ref)
+	rows, err := q.Query(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = $1 OR id = $1 LIMIT 2`, ref)
+	if err != nil {
+		return nil, err
 	}
-	return k, err
+	defer rows.Close()
+	var byAlias, byID *keys.Key
+	for rows.Next() {
+		k, err := scanKey(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		if k.Alias == ref {
+			byAlias = k
+		} else {
+			byID = k
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return keys.ResolveRef(ref, byAlias, byID)
 }
 
 // FindKey returns one key by alias or id.

@@ -27,9 +27,19 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 		if err != nil {
 			return err
 		}
-		reg, err := registryFor(ctx, tx, req.Fields)
+		reg, err := registryFor(ctx, tx, req.Fields, req.Reactivate)
 		if err != nil {
 			return err
+		}
+		if existing == nil {
+			var other string
+			err := tx.QueryRow(ctx, `SELECT alias FROM keys WHERE id = $1`, req.Alias).Scan(&other)
+			if err == nil {
+				return keys.ErrAliasIsID(req.Alias, other)
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
 		}
 		k, renewed, err := s.Policy.Create(now, req, existing, reg)
 		if err != nil {
@@ -77,8 +87,10 @@ func updateKey(ctx context.Context, q querier, k *keys.Key) error {
 
 // registryFor loads the registry when a change gives roles or scopes,
 // the only time a rule reads it.
-func registryFor(ctx context.Context, q querier, c keys.Change) (keys.Registry, error) {
-	if !c.GrantChanged() {
+// registryFor loads the scope registry when the rule needs it: to check
+// a change of grants, or a reactivation under today's rules.
+func registryFor(ctx context.Context, q querier, c keys.Change, reactivate bool) (keys.Registry, error) {
+	if !c.GrantChanged() && !reactivate {
 		return nil, nil
 	}
 	return loadRegistry(ctx, q)
@@ -91,7 +103,7 @@ func (s *Store) RenewKeys(ctx context.Context, req keys.RenewRequest) (out []*ke
 	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		out = out[:0]
-		reg, err := registryFor(ctx, tx, req.Change)
+		reg, err := registryFor(ctx, tx, req.Change, req.Reactivate)
 		if err != nil {
 			return err
 		}
@@ -195,7 +207,7 @@ func (s *Store) UpdateKey(ctx context.Context, ref string, c keys.Change) (k *ke
 		if err != nil {
 			return err
 		}
-		reg, err := registryFor(ctx, tx, c)
+		reg, err := registryFor(ctx, tx, c, false)
 		if err != nil {
 			return err
 		}
