@@ -2,24 +2,45 @@ package cmd
 
 import "github.com/spf13/cobra"
 
-// direct are the commands the root may be built with alone, when the
-// command line names one of them: building the others (their flags and
+// command is one subcommand of keyward, in the order help lists them.
+// alone marks those the root may be built with alone when the command
+// line names one of them: building the others (their flags and
 // completions) and reading the build information for --version is a
 // tenth of a short command's start-up. Help, completion, suggestions for
 // a mistyped name and anything unusual get the whole tree.
-var direct = map[string]func(*Factory) *cobra.Command{
-	"create": func(f *Factory) *cobra.Command { return NewCmdCreate(f, nil) },
-	"renew":  func(f *Factory) *cobra.Command { return NewCmdRenew(f, nil) },
-	"update": func(f *Factory) *cobra.Command { return NewCmdUpdate(f, nil) },
-	"list":   func(f *Factory) *cobra.Command { return NewCmdList(f, nil) },
-	"show":   func(f *Factory) *cobra.Command { return NewCmdShow(f, nil) },
-	"revoke": func(f *Factory) *cobra.Command { return NewCmdRevoke(f, nil) },
-	"scopes": func(f *Factory) *cobra.Command { return NewCmdScopes(f, nil) },
-	"token":  func(f *Factory) *cobra.Command { return NewCmdToken(f, nil) },
-	"verify": func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
-	"import": func(f *Factory) *cobra.Command { return NewCmdImport(f, nil) },
-	"rotate": func(f *Factory) *cobra.Command { return NewCmdRotate(f, nil) },
-	"log":    func(f *Factory) *cobra.Command { return NewCmdLog(f, nil) },
+type command struct {
+	name  string
+	build func(*Factory) *cobra.Command
+	alone bool
+}
+
+var commands = []command{
+	{"create", func(f *Factory) *cobra.Command { return NewCmdCreate(f, nil) }, true},
+	{"renew", func(f *Factory) *cobra.Command { return NewCmdRenew(f, nil) }, true},
+	{"update", func(f *Factory) *cobra.Command { return NewCmdUpdate(f, nil) }, true},
+	{"list", func(f *Factory) *cobra.Command { return NewCmdList(f, nil) }, true},
+	{"show", func(f *Factory) *cobra.Command { return NewCmdShow(f, nil) }, true},
+	{"revoke", func(f *Factory) *cobra.Command { return NewCmdRevoke(f, nil) }, true},
+	{"scopes", func(f *Factory) *cobra.Command { return NewCmdScopes(f, nil) }, true},
+	{"token", func(f *Factory) *cobra.Command { return NewCmdToken(f, nil) }, true},
+	{"verify", func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) }, true},
+	{"serve", func(f *Factory) *cobra.Command { return NewCmdServe(f, nil) }, false},
+	{"import", func(f *Factory) *cobra.Command { return NewCmdImport(f, nil) }, true},
+	{"rotate", func(f *Factory) *cobra.Command { return NewCmdRotate(f, nil) }, true},
+	{"log", func(f *Factory) *cobra.Command { return NewCmdLog(f, nil) }, true},
+	{"export", func(f *Factory) *cobra.Command { return NewCmdExport(f, nil) }, false},
+	{"config", func(f *Factory) *cobra.Command { return NewCmdConfig(f, nil) }, false},
+	{"version", func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) }, false},
+	{"completion", func(f *Factory) *cobra.Command { return NewCmdCompletion(f, nil) }, false},
+}
+
+// allCommands builds every subcommand.
+func allCommands(f *Factory) []*cobra.Command {
+	out := make([]*cobra.Command, len(commands))
+	for i, c := range commands {
+		out[i] = c.build(f)
+	}
+	return out
 }
 
 // namedCommand builds the command f.args names, or returns nil when the
@@ -37,8 +58,10 @@ func namedCommand(f *Factory) *cobra.Command {
 				return nil
 			}
 		default:
-			if build, ok := direct[a]; ok {
-				return build(f)
+			for _, c := range commands {
+				if c.name == a && c.alone {
+					return c.build(f)
+				}
 			}
 			return nil
 		}

@@ -64,25 +64,7 @@ never from the command line.`,
 		return finishRoot(root)
 	}
 	root.Version = versionString()
-	root.AddCommand(
-		NewCmdCreate(f, nil),
-		NewCmdRenew(f, nil),
-		NewCmdUpdate(f, nil),
-		NewCmdList(f, nil),
-		NewCmdShow(f, nil),
-		NewCmdRevoke(f, nil),
-		NewCmdScopes(f, nil),
-		NewCmdToken(f, nil),
-		NewCmdVerify(f, nil),
-		NewCmdServe(f, nil),
-		NewCmdImport(f, nil),
-		NewCmdRotate(f, nil),
-		NewCmdLog(f, nil),
-		NewCmdExport(f, nil),
-		NewCmdConfig(f, nil),
-		NewCmdVersion(f, nil),
-		NewCmdCompletion(f, nil),
-	)
+	root.AddCommand(allCommands(f)...)
 	return finishRoot(root)
 }
 
