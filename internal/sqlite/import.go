@@ -83,7 +83,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 				continue
 			}
 			if !s.unaudited {
-				events = append(events, keys.KeyEvent(keys.ActionImport, k, keys.ImportDetails(k, it.Imported, it.ExpiresAt != nil, batch)))
+				events = append(events, keys.ImportEvent(k, it.Imported, it.ExpiresAt != nil, batch))
 			}
 			r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 			if !it.Imported {
