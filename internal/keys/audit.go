@@ -63,7 +63,8 @@ type Event struct {
 }
 
 // DetailsJSON is the stored form of the event's details: their canonical
-// JSON, as Seal hashed it (Details must not change after Seal).
+// JSON, as Seal hashed it (Details must not change after Seal). An
+// event built by ImportEvent or RenewAllEvent has only this form.
 func (e *Event) DetailsJSON() string {
 	if e.details == "" {
 		e.details = string(appendCanonical(nil, map[string]any(e.Details)))
@@ -91,14 +92,24 @@ func Seal(lastSeq int64, lastHash string, events []Event) Head {
 		lastHash = GenesisHash
 	}
 	buf := make([]byte, 0, 512)
+	// The events of one command share their time: it is formatted once.
+	var (
+		at    time.Time
+		atStr string
+	)
 	for i := range events {
 		e := &events[i]
 		lastSeq++
 		e.Seq = lastSeq
-		buf = appendCanonical(buf[:0], map[string]any(e.Details))
-		e.details = string(buf)
+		if e.Details != nil || e.details == "" {
+			buf = appendCanonical(buf[:0], map[string]any(e.Details))
+			e.details = string(buf)
+		}
+		if atStr == "" || !e.At.Equal(at) {
+			at, atStr = e.At, auditTime(e.At)
+		}
 		buf = append(buf[:0], lastHash...)
-		buf = e.appendCanonical(buf, e.details)
+		buf = e.appendCanonical(buf, atStr, e.details)
 		sum := sha256.Sum256(buf)
 		e.Hash = hex.EncodeToString(sum[:])
 		lastHash = e.Hash
@@ -115,11 +126,16 @@ func Seal(lastSeq int64, lastHash string, events []Event) Head {
 // json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 // writes.
 func (e *Event) Canonical() []byte {
-	return e.appendCanonical(make([]byte, 0, 256), string(appendCanonical(nil, map[string]any(e.Details))))
+	details := e.details
+	if e.Details != nil || details == "" {
+		details = string(appendCanonical(nil, map[string]any(e.Details)))
+	}
+	return e.appendCanonical(make([]byte, 0, 256), auditTime(e.At), details)
 }
 
-// appendCanonical appends the canonical form, given the details' own.
-func (e *Event) appendCanonical(b []byte, details string) []byte {
+// appendCanonical appends the canonical form, given its time and the
+// details' own.
+func (e *Event) appendCanonical(b []byte, at, details string) []byte {
 	b = append(b, `{"action":`...)
 	b = appendJSONString(b, string(e.Action))
 	b = append(b, `,"actor":`...)
@@ -127,7 +143,7 @@ func (e *Event) appendCanonical(b []byte, details string) []byte {
 	b = append(b, `,"alias":`...)
 	b = appendNullable(b, e.Alias)
 	b = append(b, `,"at":`...)
-	b = appendJSONString(b, auditTime(e.At))
+	b = appendJSONString(b, at)
 	b = append(b, `,"details":`...)
 	b = append(b, details...)
 	b = append(b, `,"key_id":`...)

@@ -169,7 +169,7 @@ func (s *Store) RenewAll(ctx context.Context, req keys.RenewAllRequest) (out []*
 		events := make([]keys.Event, len(out))
 		batchID := keys.NewBatchID()
 		for i, k := range out {
-			events[i] = keys.KeyEvent(keys.ActionRenew, k, keys.RenewAllDetails(batch[i], k, batchID))
+			events[i] = keys.RenewAllEvent(batch[i], k, batchID)
 		}
 		return s.record(ctx, tx, now, events)
 	})

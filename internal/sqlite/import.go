@@ -91,7 +91,7 @@ func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deli
 				continue
 			}
 			if !s.unaudited {
-				events = append(events, keys.KeyEvent(keys.ActionImport, k, keys.ImportDetails(k, it.Imported, it.ExpiresAt != nil, batch)))
+				events = append(events, keys.ImportEvent(k, it.Imported, it.ExpiresAt != nil, batch))
 			}
 			r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 			if !it.Imported {
