@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,7 +15,7 @@ import (
 )
 
 // startBlocked starts c with its stdin a pipe that stays open and empty,
-// and gives it a moment to reach the point where it waits.
+// and waits until it has reached the point where it waits.
 func startBlocked(t *testing.T, c *exec.Cmd) (stdout, stderr *bytes.Buffer, done chan error) {
 	t.Helper()
 	r, w, err := os.Pipe()
@@ -31,8 +32,55 @@ func startBlocked(t *testing.T, c *exec.Cmd) (stdout, stderr *bytes.Buffer, done
 	r.Close()
 	done = make(chan error, 1)
 	go func() { done <- c.Wait() }()
-	time.Sleep(300 * time.Millisecond)
+	waitIdle(t, c.Process.Pid)
 	return stdout, stderr, done
+}
+
+// waitIdle waits until the process pid has settled into a wait: every
+// thread asleep and no CPU time spent across a few looks. A fixed pause
+// is not enough on a loaded machine, where a signal sent before the
+// process reached main would kill it the default way.
+func waitIdle(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	last, still := "", 0
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		snap, asleep := threadStates(pid)
+		if asleep && snap == last {
+			still++
+		} else {
+			still = 0
+		}
+		last = snap
+		if still >= 4 {
+			return
+		}
+	}
+	t.Fatalf("process %d never settled into a wait", pid)
+}
+
+// threadStates returns the CPU times of pid's threads, and whether all of
+// them are asleep.
+func threadStates(pid int) (string, bool) {
+	stats, _ := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*", "stat"))
+	var b strings.Builder
+	asleep := len(stats) > 0
+	for _, p := range stats {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return "", false
+		}
+		// The fields after the parenthesised command name: state is the
+		// first, utime and stime the 12th and 13th.
+		f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+		if len(f) < 13 {
+			return "", false
+		}
+		asleep = asleep && (f[0] == "S" || f[0] == "D")
+		b.WriteString(f[11] + "/" + f[12] + " ")
+	}
+	return b.String(), asleep
 }
 
 // TestSignalsWhileWaitingForInput: SIGINT and SIGTERM end keyward with
