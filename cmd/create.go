@@ -140,7 +140,11 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		return err
 	}
 	if !delivered {
-		return f.printCreated(res, opts)
+		// A renewed key prints no secret; a store that cannot hand a
+		// new key out before its commit has committed it by now.
+		if err := f.printCreated(res, opts); err != nil || res.Renewed {
+			return err
+		}
 	}
 	if !opts.Quiet && !f.JSON {
 		f.Hint("store the key now: keyward shows it only once")
