@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -72,32 +73,23 @@ func (e *env) onTerminal(t *testing.T, master, slave *os.File, args ...string) (
 	return c, out
 }
 
+// syncBuffer collects what the terminal shows while the test reads it.
 type syncBuffer struct {
-	ch  chan struct{}
+	mu  sync.Mutex
 	buf bytes.Buffer
-	mu  chan struct{}
 }
 
 func (b *syncBuffer) write(p []byte) {
-	b.lock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.buf.Write(p)
-	b.unlock()
 }
 
 func (b *syncBuffer) String() string {
-	b.lock()
-	defer b.unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	return b.buf.String()
 }
-
-func (b *syncBuffer) lock() {
-	if b.mu == nil {
-		b.mu = make(chan struct{}, 1)
-	}
-	b.mu <- struct{}{}
-}
-
-func (b *syncBuffer) unlock() { <-b.mu }
 
 // waitFor waits until out contains s.
 func waitFor(t *testing.T, out *syncBuffer, s string) {
