@@ -85,8 +85,6 @@ func updateKey(ctx context.Context, q querier, k *keys.Key) error {
 	return err
 }
 
-// registryFor loads the registry when a change gives roles or scopes,
-// the only time a rule reads it.
 // registryFor loads the scope registry when the rule needs it: to check
 // a change of grants, or a reactivation under today's rules.
 func registryFor(ctx context.Context, q querier, c keys.Change, reactivate bool) (keys.Registry, error) {
@@ -220,71 +218,6 @@ func (s *Store) UpdateKey(ctx context.Context, ref string, c keys.Change) (k *ke
 		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionUpdate, k, keys.ChangeDetails(old, k))})
 	})
 	return k, err
-}
-
-// RevokeKeys revokes the named keys and their tokens, all or none.
-func (s *Store) RevokeKeys(ctx context.Context, refs []string, reason string) (out []keys.RevokeResult, err error) {
-	if err := keys.ValidateRefs(refs); err != nil {
-		return nil, err
-	}
-	if err := keys.ValidateReason(reason); err != nil {
-		return nil, err
-	}
-	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		out = out[:0]
-		var events []keys.Event
-		batch := batchOf(len(refs))
-		err := eachKey(ctx, tx, refs, now, func(k *keys.Key) error {
-			r, err := revokeKey(ctx, tx, now, k, reason)
-			out = append(out, r)
-			if !r.AlreadyRevoked {
-				events = append(events, keys.KeyEvent(keys.ActionRevoke, r.Key, keys.RevokeDetails(reason).WithBatch(batch)))
-			}
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return s.record(ctx, tx, now, events)
-	})
-	return out, err
-}
-
-func revokeKey(ctx context.Context, tx pgx.Tx, now time.Time, k *keys.Key, reason string) (keys.RevokeResult, error) {
-	r := keys.Revoke(now, k, reason)
-	if r.AlreadyRevoked {
-		return r, nil
-	}
-	if err := updateKey(ctx, tx, r.Key); err != nil {
-		return r, err
-	}
-	// Its tokens die with it, and stay dead if the key is reactivated.
-	_, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $1 WHERE key_id = $2 AND revoked_at IS NULL`, now.Unix(), k.ID)
-	return r, err
-}
-
-// RevokeCredential revokes the key whose string is given.
-func (s *Store) RevokeCredential(ctx context.Context, credential, reason string) (res keys.RevokeResult, err error) {
-	if err := keys.ValidateReason(reason); err != nil {
-		return res, err
-	}
-	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		var sub *keys.Subject
-		if _, shape := keys.Parse(credential); shape != keys.Malformed {
-			if sub, err = findCredential(ctx, tx, keys.Hash(credential), now); err != nil {
-				return err
-			}
-		}
-		k, err := keys.RevocationTarget(credential, sub)
-		if err != nil {
-			return err
-		}
-		if res, err = revokeKey(ctx, tx, now, k, reason); err != nil || res.AlreadyRevoked {
-			return err
-		}
-		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionRevoke, res.Key, keys.RevokeDetails(reason))})
-	})
-	return res, err
 }
 
 // MintToken stores the token keys.Policy.MintToken decides for the key.
