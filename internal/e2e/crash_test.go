@@ -339,8 +339,11 @@ func TestInterruptAfterCommit(t *testing.T) {
 	}
 	w.Close()
 	waitOpened(t, c.Process.Pid, e.db)
-	time.Sleep(300 * time.Millisecond) // into the write
+	waitIdle(t, c.Process.Pid) // blocked in the write
 	c.Process.Signal(syscall.SIGINT)
+	// Let keyward take the signal in before the write returns: otherwise
+	// the write may finish first, and the commit rightly goes ahead.
+	waitIdle(t, c.Process.Pid)
 	io.ReadAll(r) // unblocks the write
 	err := c.Wait()
 	code := 0
