@@ -121,7 +121,7 @@ func (r *record) scopeItem(it ImportItem, description *string, others bool) (Imp
 func (r *record) restoreItem(it ImportItem, key, ttl, expires *string, p Policy, now time.Time) (ImportItem, error) {
 	switch {
 	case r.keySHA256 == nil:
-		return it, lineError("a line with id, times or ttl_seconds is a line of keyward export and needs key_sha256")
+		return it, lineError("a line with id, times or ttl_seconds is an export line and needs key_sha256")
 	case key != nil:
 		return it, lineError("give either key or key_sha256, not both")
 	case ttl != nil:

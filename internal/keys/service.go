@@ -195,7 +195,7 @@ type ImportItem struct {
 	Request   CreateRequest
 	ExpiresAt *time.Time // instead of now + TTL
 	Imported  bool       // Request.Credential came from another system
-	Restore   *Restored  // a line of keyward export: the record's own state
+	Restore   *Restored  // an export line: the record's own state
 	Scope     *Scope     // a scope line of keyward export, instead of a key
 }
 
