@@ -3,8 +3,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -172,23 +174,32 @@ func expandHome(path string, env Env) string {
 	return filepath.Join(home, path[1:])
 }
 
+// maxConfigSize bounds what keyward reads of a config file. A settings
+// file is a few hundred bytes; a device or a runaway file given as
+// --config must not take the machine's memory.
+const maxConfigSize = 1 << 20
+
 // readFile reads the YAML config file into v and checks that it names
 // only known settings, each once. A missing default file is no error; a
 // missing file that was asked for is.
 func readFile(v *viper.Viper, path string, explicit bool) (bool, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	data, err := readBounded(path)
+	if errors.Is(err, os.ErrNotExist) {
 		if !explicit {
 			return false, nil
 		}
 		return false, keys.Errorf(keys.EINVALID, "config_not_found", "config file %s does not exist", path).
 			WithHint("check --config or KEYWARD_CONFIG")
 	}
+	if err != nil {
+		return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s: %s", path, err).
+			WithHint("point --config or KEYWARD_CONFIG at a YAML file of settings").Wrap(err)
+	}
 	// The file is read on its own first, so that its keys are known
 	// apart from the defaults and bound names that share them.
 	fv := viper.New()
-	fv.SetConfigFile(path)
 	fv.SetConfigType("yaml")
-	if err := fv.ReadInConfig(); err != nil {
+	if err := fv.ReadConfig(bytes.NewReader(data)); err != nil {
 		// The YAML error names the line; a duplicate key is one too
 		// ("mapping key ... already defined at line N").
 		return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s does not parse as YAML: %s", path, yamlError(err)).
@@ -196,7 +207,7 @@ func readFile(v *viper.Viper, path string, explicit bool) (bool, error) {
 	}
 	for _, k := range fv.AllKeys() {
 		if !slices.Contains(Keys, k) {
-			return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s: %sunknown setting %q", path, lineOf(path, k), k).
+			return false, keys.Errorf(keys.EINVALID, "invalid_config", "config file %s: %sunknown setting %q", path, lineOf(data, k), k).
 				WithHint("known settings: %s", strings.Join(Keys, ", "))
 		}
 	}
@@ -206,13 +217,31 @@ func readFile(v *viper.Viper, path string, explicit bool) (bool, error) {
 	return true, nil
 }
 
-// lineOf is "line N: " for the setting key (viper's lowercase, dotted
-// form) in the YAML file at path, or "" when it cannot be found.
-func lineOf(path, key string) string {
-	data, err := os.ReadFile(path)
+// readBounded reads at most maxConfigSize bytes of the file at path, and
+// refuses a larger one.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return ""
+		return nil, err
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the message already names the file
+		}
+		return nil, err
+	}
+	if len(data) > maxConfigSize {
+		return nil, errors.New("larger than 1 MiB, too large for a settings file")
+	}
+	return data, nil
+}
+
+// lineOf is "line N: " for the setting key (viper's lowercase, dotted
+// form) in the YAML document data, or "" when it cannot be found.
+func lineOf(data []byte, key string) string {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 		return ""
