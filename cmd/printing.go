@@ -46,14 +46,11 @@ func (f *Factory) PrintError(err error) {
 	}
 }
 
-// oneLine keeps a message on one line whatever it quotes.
+// oneLine keeps a message on one line whatever it quotes, and prints
+// any other control character it quotes as an escape: a message can name
+// what a database holds, and that may have been written by anyone.
 func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
+	return output.Printable(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s))
 }
 
 // WriteJSON writes one JSON value and a newline to stdout.
