@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -41,5 +43,35 @@ func TestHintsFromReasons(t *testing.T) {
 		if got := hint(e); got != c.want {
 			t.Errorf("%s: hint %q, want %q", e.Reason, got, c.want)
 		}
+	}
+}
+
+// TestMessagesEscapeControls: an error line quotes what it was given (a
+// path, a name from the database) with its control characters escaped,
+// so that it cannot drive the terminal it is printed on. JSON carries the
+// exact text, its controls escaped as JSON escapes them.
+func TestMessagesEscapeControls(t *testing.T) {
+	const name = "conf\x1b]0;pwned\x07\x1b[2J\u202e.yaml"
+	_, stderr, code := runKeyward(t, nil, "list", "--config", name)
+	if code != 2 {
+		t.Errorf("exit %d, want 2 (%s)", code, stderr)
+	}
+	if strings.ContainsAny(stderr, "\x1b\x07\u202e") {
+		t.Errorf("stderr holds a raw control: %q", stderr)
+	}
+	if !strings.Contains(stderr, `keyward: error: config file conf\x1b]0;pwned\a\x1b[2J\u202e.yaml does not exist`) {
+		t.Errorf("stderr does not show the name escaped: %q", stderr)
+	}
+
+	_, stderr, code = runKeyward(t, nil, "list", "-o", "json", "--config", name)
+	var doc struct{ Error struct{ Message string } }
+	if err := json.Unmarshal([]byte(stderr), &doc); err != nil || code != 2 {
+		t.Fatalf("-o json: exit %d, %v: %q", code, err, stderr)
+	}
+	if want := "config file " + name + " does not exist"; doc.Error.Message != want {
+		t.Errorf("-o json: message %q, want %q", doc.Error.Message, want)
+	}
+	if strings.ContainsAny(stderr, "\x1b\x07") {
+		t.Errorf("-o json: stderr holds a raw control: %q", stderr)
 	}
 }
