@@ -165,7 +165,7 @@ func TestRunListSaysWhenTheLimitCut(t *testing.T) {
 		{ListOptions{Limit: 20}, "keyward: hint: showing 20 of 25 keys; see the next 5 with --offset 20, every one with --limit 0, or narrow the list with --search TEXT\n"},
 		{ListOptions{Limit: 10, Offset: 5}, "keyward: hint: showing 6–15 of 25 keys; see the next 10 with --offset 15, all the rest with --limit 0, or narrow the list with --search TEXT\n"},
 		{ListOptions{Limit: 3, Search: "KEY NUMBER 1"}, "keyward: hint: showing 3 of 11 matching keys; see the next 3 with --offset 3, every one with --limit 0, or narrow the list with --search TEXT\n"},
-		{ListOptions{Limit: 25}, ""},            // the limit cut nothing
+		{ListOptions{Limit: 25}, ""},             // the limit cut nothing
 		{ListOptions{Limit: 20, Offset: 20}, ""}, // fewer than the limit: no count
 		{ListOptions{}, ""},
 	} {

@@ -18,8 +18,8 @@ func sizePTY(t *testing.T, master *os.File, cols int) {
 	}
 }
 
-// listOnTerminal runs keyward on a terminal cols wide and returns its
-// lines as the terminal shows them.
+// onSizedTerminal runs keyward on a terminal cols wide, waits until it
+// shows wait, and returns its lines as the terminal shows them.
 func (e *env) onSizedTerminal(t *testing.T, cols int, wait string, args ...string) []string {
 	t.Helper()
 	master, slave := openPTY(t)
