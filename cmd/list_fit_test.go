@@ -207,3 +207,15 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// A label filter is a filter: an empty result does not say there are no
+// keys yet.
+func TestRunListEmptyWithLabelFilter(t *testing.T) {
+	f, s, _ := newListFactory(t, 1, nil)
+	if err := runList(context.Background(), f, &ListOptions{Sort: "created", Meta: []string{"env=nowhere"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.errOut.String(); !strings.HasPrefix(got, "keyward: hint: no keys match these filters") {
+		t.Errorf("stderr %q", got)
+	}
+}
