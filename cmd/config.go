@@ -38,7 +38,7 @@ func runConfig(f *Factory) error {
 	if f.JSON {
 		return f.PrintJSON(configDoc(cfg))
 	}
-	t := output.NewTable("SETTING", "VALUE", "SOURCE")
+	t := output.NewTable("SETTING", "VALUE", "SOURCE").Shorten("VALUE", "SOURCE")
 	for _, k := range config.Keys {
 		v := cfg.Values[k]
 		if k == "db" {
@@ -52,7 +52,7 @@ func runConfig(f *Factory) error {
 		file = "-"
 	}
 	t.Row("config_file", file, "")
-	return t.Render(f.IO.Out)
+	return f.PrintTable(t)
 }
 
 // configDoc is the effective configuration as keyward config's JSON.

@@ -173,7 +173,7 @@ func (f *Factory) printCreated(res keys.CreateResult, opts *CreateOptions) error
 		}
 		return f.PrintJSON(doc)
 	case res.Renewed:
-		return f.recordTable(res.Key, [2]string{"RENEWED", "yes"}).Render(f.IO.Out)
+		return f.PrintTable(f.recordTable(res.Key, [2]string{"RENEWED", "yes"}))
 	}
-	return f.recordTable(res.Key, [2]string{"KEY", res.Secret}).Render(f.IO.Out)
+	return f.PrintTable(f.recordTable(res.Key, [2]string{"KEY", res.Secret}))
 }

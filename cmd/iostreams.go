@@ -18,7 +18,10 @@ type IO struct {
 	InTTY  bool
 	OutTTY bool
 	ErrTTY bool
-	Env    config.Env
+	// OutWidth is the terminal's width in columns when Out is one
+	// (0: unknown).
+	OutWidth int
+	Env      config.Env
 
 	restore atomic.Pointer[func()] // puts the terminal back after a signal
 }
@@ -44,10 +47,21 @@ func SystemIO() *IO {
 	return &IO{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		InTTY: isTerminal(os.Stdin), OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
-		Env: os.LookupEnv,
+		OutWidth: terminalWidth(os.Stdout),
+		Env:      os.LookupEnv,
 	}
 }
 
 // isTerminal asks the terminal driver: /dev/null is a character device
 // too, and under systemd or cron it is stdin.
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// terminalWidth is f's width in columns, 0 when f is no terminal or does
+// not say.
+func terminalWidth(f *os.File) int {
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
+}

@@ -23,7 +23,7 @@ func whenBoth(t *time.Time, now time.Time, tty bool) string {
 // recordTable renders one key as labelled lines.
 func (f *Factory) recordTable(k *keys.Key, extra ...[2]string) *output.Table {
 	now, tty := f.now(), f.IO.OutTTY
-	t := output.NewTable()
+	t := output.NewTable().Shorten("NAME", "DESCRIPTION", "OWNER", "ROLES", "SCOPES", "REASON", "META")
 	for _, e := range extra {
 		t.Row(e[0], e[1])
 	}

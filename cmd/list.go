@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,8 +29,12 @@ type ListOptions struct {
 }
 
 // filtered reports whether opts narrow the list beyond the default.
-func (o *ListOptions) filtered() bool {
-	return o.Status != "" || o.Role != "" || o.Scope != "" || o.Owner != nil || o.Search != "" || o.ExpiringWithin != 0 || o.Offset != 0
+func (o *ListOptions) filtered() bool { return o.selective() || o.Offset != 0 }
+
+// selective reports whether opts choose keys by more than the default
+// status.
+func (o *ListOptions) selective() bool {
+	return o.Status != "" || o.Role != "" || o.Scope != "" || o.Owner != nil || o.Search != "" || o.ExpiringWithin != 0 || len(o.Meta) > 0
 }
 
 // NewCmdList builds keyward list; runF replaces the run function in tests.
@@ -138,7 +144,7 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 		return a.Close()
 	}
 	now, tty := f.now(), f.IO.OutTTY
-	t := output.NewTable("ALIAS", "ID", "NAME", "ROLES", "SCOPES", "STATUS", "EXPIRES", "LAST USED")
+	t := output.NewTable("ALIAS", "ID", "NAME", "ROLES", "SCOPES", "STATUS", "EXPIRES", "LAST USED").Shorten("NAME", "ROLES", "SCOPES")
 	err = store.ListKeys(ctx, filter, func(k *keys.Key) error {
 		t.Row(k.Alias, k.ID, k.Name, dash(strings.Join(k.Roles, ",")), strings.Join(k.Scopes, ","), f.statusText(k.Status),
 			output.When(&k.ExpiresAt, now, tty), output.When(k.LastUsedAt, now, tty))
@@ -155,5 +161,53 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 		}
 		return nil
 	}
-	return t.Render(f.IO.Out)
+	if err := f.PrintTable(t); err != nil {
+		return err
+	}
+	// Only a person at a terminal reads the hint: the count is a second
+	// query, paid only when the limit may have cut the list.
+	if f.IO.OutTTY && filter.Limit > 0 && t.Len() == filter.Limit {
+		return f.hintLimited(ctx, store, filter, opts, t.Len())
+	}
+	return nil
+}
+
+// hintLimited says how many keys --limit left out, and how to see them.
+func (f *Factory) hintLimited(ctx context.Context, store keys.Store, filter keys.Filter, opts *ListOptions, shown int) error {
+	total, err := store.CountKeys(ctx, filter)
+	if err != nil {
+		return err
+	}
+	rest := total - filter.Offset - shown
+	if rest <= 0 {
+		return nil
+	}
+	of := thousands(total) + " keys"
+	if opts.selective() {
+		of = thousands(total) + " matching keys"
+	}
+	page, more := fmt.Sprintf("showing %s of %s", thousands(shown), of), "every one with --limit 0"
+	if filter.Offset > 0 {
+		page = fmt.Sprintf("showing %s–%s of %s", thousands(filter.Offset+1), thousands(filter.Offset+shown), of)
+		more = "all the rest with --limit 0"
+	}
+	f.Hint("%s; see the next %s with --offset %d, %s, or narrow the list with --search TEXT",
+		page, thousands(min(rest, shown)), filter.Offset+shown, more)
+	return nil
+}
+
+// thousands writes n with commas between groups of three digits: 2,314.
+func thousands(n int) string {
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

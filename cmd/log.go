@@ -105,7 +105,7 @@ func runLog(ctx context.Context, f *Factory, opts *LogOptions) error {
 		return a.Close()
 	}
 	now, tty := f.now(), f.IO.OutTTY
-	t := output.NewTable("SEQ", "AT", "ACTOR", "ACTION", "ALIAS", "DETAILS")
+	t := output.NewTable("SEQ", "AT", "ACTOR", "ACTION", "ALIAS", "DETAILS").Shorten("ACTOR", "DETAILS")
 	err = store.Events(ctx, filter, func(e *keys.Event) error {
 		t.Row(strconv.FormatInt(e.Seq, 10), output.When(&e.At, now, tty), e.Actor, string(e.Action), dash(e.Alias), summarize(e.Details))
 		return nil
@@ -117,7 +117,7 @@ func runLog(ctx context.Context, f *Factory, opts *LogOptions) error {
 		f.Hint("no events match")
 		return nil
 	}
-	return t.Render(f.IO.Out)
+	return f.PrintTable(t)
 }
 
 // summarize writes details on one line: "owner: ops → billing, reason=leaked".

@@ -164,5 +164,5 @@ func (f *Factory) printKeys(ks []*keys.Key, asArray bool) error {
 		f.Hint("no keys matched")
 		return nil
 	}
-	return f.keysTable(ks).Render(f.IO.Out)
+	return f.PrintTable(f.keysTable(ks))
 }

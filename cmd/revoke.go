@@ -94,5 +94,5 @@ func runRevoke(ctx context.Context, f *Factory, opts *RevokeOptions) error {
 	for _, r := range results {
 		t.Row(r.Key.Alias, r.Key.ID, string(r.Key.Status), output.When(r.Key.RevokedAt, f.now(), f.IO.OutTTY), yesNo(r.AlreadyRevoked))
 	}
-	return t.Render(f.IO.Out)
+	return f.PrintTable(t)
 }

@@ -100,5 +100,5 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 		until = output.When(res.PreviousValidUntil, f.now(), f.IO.OutTTY)
 	}
 	t := f.recordTable(res.Key, [2]string{"KEY", res.Secret}, [2]string{"PREVIOUS UNTIL", until})
-	return t.Render(f.IO.Out)
+	return f.PrintTable(t)
 }

@@ -143,7 +143,7 @@ func runScopesList(ctx context.Context, f *Factory) error {
 	if f.JSON {
 		return printJSONArray(f, scopes, func(sc keys.Scope) any { return scopeDoc(sc) })
 	}
-	if err := scopesTable(scopes).Render(f.IO.Out); err != nil {
+	if err := f.PrintTable(scopesTable(scopes)); err != nil {
 		return err
 	}
 	if len(scopes) == 0 {
@@ -167,7 +167,7 @@ func runScopesAdd(ctx context.Context, f *Factory, opts *ScopeAddOptions) error 
 	if f.JSON {
 		return f.PrintJSON(scopeDoc(sc))
 	}
-	return scopesTable([]keys.Scope{sc}).Render(f.IO.Out)
+	return f.PrintTable(scopesTable([]keys.Scope{sc}))
 }
 
 func runScopesRemove(ctx context.Context, f *Factory, opts *ScopeRemoveOptions) error {
@@ -190,7 +190,7 @@ func scopeDoc(sc keys.Scope) output.ScopeDoc {
 }
 
 func scopesTable(scopes []keys.Scope) *output.Table {
-	t := output.NewTable("NAME", "DESCRIPTION", "ADMIN ONLY", "KEYS")
+	t := output.NewTable("NAME", "DESCRIPTION", "ADMIN ONLY", "KEYS").Shorten("DESCRIPTION")
 	for _, sc := range scopes {
 		desc := strings.NewReplacer("\n", " / ", "\t", " ").Replace(sc.Description)
 		t.Row(sc.Name, dash(desc), yesNo(sc.AdminOnly), strconv.Itoa(sc.Keys))

@@ -116,5 +116,5 @@ func runShow(ctx context.Context, f *Factory, opts *ShowOptions) error {
 	if previous != nil {
 		t.Row("PREVIOUS UNTIL", output.When(previous, f.now(), f.IO.OutTTY))
 	}
-	return t.Render(f.IO.Out)
+	return f.PrintTable(t)
 }

@@ -102,7 +102,7 @@ func runToken(ctx context.Context, f *Factory, opts *TokenOptions) error {
 		return f.PrintJSON(output.NewTokenDoc(res.Secret, t))
 	}
 	now, tty := f.now(), f.IO.OutTTY
-	tbl := output.NewTable()
+	tbl := output.NewTable().Shorten("SCOPES")
 	tbl.Row("TOKEN", res.Secret)
 	tbl.Row("ID", t.ID)
 	tbl.Row("KEY ID", t.KeyID)
@@ -110,5 +110,5 @@ func runToken(ctx context.Context, f *Factory, opts *TokenOptions) error {
 	tbl.Row("SCOPES", dash(strings.Join(t.Scopes, ",")))
 	tbl.Row("CREATED", output.When(&t.CreatedAt, now, tty))
 	tbl.Row("EXPIRES", output.When(&t.ExpiresAt, now, tty))
-	return tbl.Render(f.IO.Out)
+	return f.PrintTable(tbl)
 }

@@ -108,5 +108,5 @@ func runUpdate(ctx context.Context, f *Factory, opts *UpdateOptions) error {
 	if f.JSON {
 		return f.PrintJSON(output.NewKeyDoc(k))
 	}
-	return f.recordTable(k).Render(f.IO.Out)
+	return f.PrintTable(f.recordTable(k))
 }

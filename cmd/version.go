@@ -86,5 +86,5 @@ func runVersion(f *Factory) error {
 	t.Row("DATE", d)
 	t.Row("GO", runtime.Version())
 	t.Row("SQLITE", sv)
-	return t.Render(f.IO.Out)
+	return f.PrintTable(t)
 }

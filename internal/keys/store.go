@@ -59,6 +59,11 @@ type Store interface {
 	// invalid_sort, usage (a negative limit or offset).
 	ListKeys(ctx context.Context, f Filter, fn func(*Key) error) error
 
+	// CountKeys counts the keys matching f, as ListKeys selects them,
+	// whatever f's Limit and Offset.
+	// EINVALID: as ListKeys.
+	CountKeys(ctx context.Context, f Filter) (int, error)
+
 	// RevokeKeys revokes the named keys and their tokens (Revoke), all or
 	// none; a key already revoked is reported as such and left alone.
 	// EINVALID: invalid_alias, invalid_reason, usage (no ref).

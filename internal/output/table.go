@@ -15,6 +15,8 @@ import (
 type Table struct {
 	header []string
 	rows   [][]string
+	free   map[string]bool // see Shorten
+	width  int             // see Fit
 }
 
 // NewTable starts a table with the given column headers.
@@ -35,8 +37,9 @@ var cell = tw.CellConfig{
 }
 
 // Render writes the table to w with tablewriter: no borders, no lines,
-// each column as wide as its widest cell in terminal columns, headers
-// upper-cased, trailing spaces trimmed.
+// each column as wide as its widest cell in terminal columns (cells
+// shortened first to fit the width given to Fit), headers upper-cased,
+// trailing spaces trimmed.
 func (t *Table) Render(w io.Writer) error {
 	var buf bytes.Buffer
 	header := cell
@@ -54,7 +57,7 @@ func (t *Table) Render(w io.Writer) error {
 	if len(t.header) > 0 {
 		tbl.Header(t.header)
 	}
-	if err := tbl.Bulk(t.rows); err != nil {
+	if err := tbl.Bulk(t.fitted()); err != nil {
 		return err
 	}
 	if err := tbl.Render(); err != nil {

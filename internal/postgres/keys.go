@@ -167,6 +167,44 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 		return err
 	}
 	now := s.now()
+	b := s.filterWhere(f, now)
+	order, ok := sortOrders[f.Sort]
+	if !ok {
+		order = sortOrders["created"]
+	}
+	dir, nulls := "ASC", "FIRST"
+	if f.Desc {
+		dir, nulls = "DESC", "LAST"
+	}
+	limit := "ALL"
+	if f.Limit > 0 {
+		limit = strconv.Itoa(f.Limit)
+	}
+	query := `SELECT ` + keyColumns + ` FROM keys WHERE ` + b.sql() +
+		` ORDER BY ` + strings.NewReplacer("DIR", dir, "NULLPOS", nulls).Replace(order) +
+		` LIMIT ` + limit + ` OFFSET ` + strconv.Itoa(f.Offset)
+	rows, err := s.pool.Query(ctx, query, b.args...)
+	if err != nil {
+		return s.translate("read", err)
+	}
+	defer rows.Close()
+	var r keyRow
+	targets := r.targets()
+	for rows.Next() {
+		r = keyRow{}
+		if err := rows.Scan(targets...); err != nil {
+			return s.translate("read", err)
+		}
+		if err := fn(r.key(now)); err != nil {
+			return err
+		}
+	}
+	return s.translate("read", rows.Err())
+}
+
+// filterWhere is the condition a key meets to match f, at now; its
+// limit, offset and order are the caller's.
+func (s *Store) filterWhere(f keys.Filter, now time.Time) where {
 	var b where
 	switch {
 	case f.AllStatuses:
@@ -202,38 +240,7 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	if f.ExpiringWithin > 0 {
 		b.add(`expires_at <= ?1`, now.Add(f.ExpiringWithin).Unix())
 	}
-	order, ok := sortOrders[f.Sort]
-	if !ok {
-		order = sortOrders["created"]
-	}
-	dir, nulls := "ASC", "FIRST"
-	if f.Desc {
-		dir, nulls = "DESC", "LAST"
-	}
-	limit := "ALL"
-	if f.Limit > 0 {
-		limit = strconv.Itoa(f.Limit)
-	}
-	query := `SELECT ` + keyColumns + ` FROM keys WHERE ` + b.sql() +
-		` ORDER BY ` + strings.NewReplacer("DIR", dir, "NULLPOS", nulls).Replace(order) +
-		` LIMIT ` + limit + ` OFFSET ` + strconv.Itoa(f.Offset)
-	rows, err := s.pool.Query(ctx, query, b.args...)
-	if err != nil {
-		return s.translate("read", err)
-	}
-	defer rows.Close()
-	var r keyRow
-	targets := r.targets()
-	for rows.Next() {
-		r = keyRow{}
-		if err := rows.Scan(targets...); err != nil {
-			return s.translate("read", err)
-		}
-		if err := fn(r.key(now)); err != nil {
-			return err
-		}
-	}
-	return s.translate("read", rows.Err())
+	return b
 }
 
 // sortOrders maps --sort to ORDER BY, with a tie-breaker so that paging

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 )
@@ -16,6 +17,46 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 		return err
 	}
 	now := s.now()
+	b := s.filterWhere(f, now)
+	order, ok := sortOrders[f.Sort]
+	if !ok {
+		order = sortOrders["created"]
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	limit := -1
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	query := `SELECT ` + packedColumns + ` FROM keys WHERE ` + b.sql() +
+		` ORDER BY ` + strings.ReplaceAll(order, "DIR", dir) +
+		` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(f.Offset)
+	rows, err := s.db.QueryContext(ctx, query, b.args...)
+	if err != nil {
+		return s.translate("read", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var packed string
+		if err := rows.Scan(&packed); err != nil {
+			return s.translate("read", err)
+		}
+		k, err := scanPacked(packed, now)
+		if err != nil {
+			return s.translate("read", err)
+		}
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return s.translate("read", rows.Err())
+}
+
+// filterWhere is the condition a key meets to match f, at now; its
+// limit, offset and order are the caller's.
+func (s *Store) filterWhere(f keys.Filter, now time.Time) where {
 	var b where
 	switch {
 	case f.AllStatuses:
@@ -54,40 +95,7 @@ func (s *Store) ListKeys(ctx context.Context, f keys.Filter, fn func(*keys.Key) 
 	if f.ExpiringWithin > 0 {
 		b.add(`expires_at <= ?`, now.Add(f.ExpiringWithin).Unix())
 	}
-	order, ok := sortOrders[f.Sort]
-	if !ok {
-		order = sortOrders["created"]
-	}
-	dir := "ASC"
-	if f.Desc {
-		dir = "DESC"
-	}
-	limit := -1
-	if f.Limit > 0 {
-		limit = f.Limit
-	}
-	query := `SELECT ` + packedColumns + ` FROM keys WHERE ` + b.sql() +
-		` ORDER BY ` + strings.ReplaceAll(order, "DIR", dir) +
-		` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(f.Offset)
-	rows, err := s.db.QueryContext(ctx, query, b.args...)
-	if err != nil {
-		return s.translate("read", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var packed string
-		if err := rows.Scan(&packed); err != nil {
-			return s.translate("read", err)
-		}
-		k, err := scanPacked(packed, now)
-		if err != nil {
-			return s.translate("read", err)
-		}
-		if err := fn(k); err != nil {
-			return err
-		}
-	}
-	return s.translate("read", rows.Err())
+	return b
 }
 
 // sortOrders maps a sort key to ORDER BY, with a tie-breaker so that paging

@@ -83,6 +83,7 @@ func Run(t *testing.T, fresh Fresh) {
 		{"RenewAll", testRenewAll},
 		{"Update", testUpdate},
 		{"FindAndList", testFindAndList},
+		{"CountKeys", testCountKeys},
 		{"Revoke", testRevoke},
 		{"RevokeCredential", testRevokeCredential},
 		{"Scopes", testScopes},
