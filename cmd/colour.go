@@ -20,11 +20,11 @@ func (f *Factory) colour() bool {
 	return true
 }
 
-// statusText is a key's status for a table: on a terminal an expired key
-// is yellow and a revoked one red.
-func (f *Factory) statusText(s keys.Status) string {
+// statusPaint colours a key's status in a table: on a terminal an
+// expired key is yellow and a revoked one red; nil leaves it plain.
+func (f *Factory) statusPaint(s keys.Status) func(string) string {
 	if !f.colour() {
-		return string(s)
+		return nil
 	}
 	var c *color.Color
 	switch s {
@@ -33,9 +33,9 @@ func (f *Factory) statusText(s keys.Status) string {
 	case keys.StatusRevoked:
 		c = color.New(color.FgRed)
 	default:
-		return string(s)
+		return nil
 	}
 	// color decides by itself from os.Stdout; keyward has decided.
 	c.EnableColor()
-	return c.Sprint(string(s))
+	return func(text string) string { return c.Sprint(text) }
 }

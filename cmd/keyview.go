@@ -36,7 +36,8 @@ func (f *Factory) recordTable(k *keys.Key, extra ...[2]string) *output.Table {
 	t.Row("OWNER", dash(k.Owner))
 	t.Row("ROLES", dash(strings.Join(k.Roles, ",")))
 	t.Row("SCOPES", strings.Join(k.Scopes, ","))
-	t.Row("STATUS", f.statusText(k.Status))
+	t.Row("STATUS", string(k.Status))
+	t.Paint(1, f.statusPaint(k.Status))
 	t.Row("CREATED", whenBoth(&k.CreatedAt, now, tty))
 	t.Row("UPDATED", whenBoth(&k.UpdatedAt, now, tty))
 	t.Row("EXPIRES", whenBoth(&k.ExpiresAt, now, tty))
@@ -61,7 +62,8 @@ func (f *Factory) keysTable(ks []*keys.Key) *output.Table {
 	now, tty := f.now(), f.IO.OutTTY
 	t := output.NewTable("ALIAS", "ID", "STATUS", "EXPIRES")
 	for _, k := range ks {
-		t.Row(k.Alias, k.ID, f.statusText(k.Status), output.When(&k.ExpiresAt, now, tty))
+		t.Row(k.Alias, k.ID, string(k.Status), output.When(&k.ExpiresAt, now, tty))
+		t.Paint(2, f.statusPaint(k.Status))
 	}
 	return t
 }

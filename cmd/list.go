@@ -146,8 +146,9 @@ func runList(ctx context.Context, f *Factory, opts *ListOptions) error {
 	now, tty := f.now(), f.IO.OutTTY
 	t := output.NewTable("ALIAS", "ID", "NAME", "ROLES", "SCOPES", "STATUS", "EXPIRES", "LAST USED").Shorten("NAME", "ROLES", "SCOPES")
 	err = store.ListKeys(ctx, filter, func(k *keys.Key) error {
-		t.Row(k.Alias, k.ID, k.Name, dash(strings.Join(k.Roles, ",")), strings.Join(k.Scopes, ","), f.statusText(k.Status),
+		t.Row(k.Alias, k.ID, k.Name, dash(strings.Join(k.Roles, ",")), strings.Join(k.Scopes, ","), string(k.Status),
 			output.When(&k.ExpiresAt, now, tty), output.When(k.LastUsedAt, now, tty))
+		t.Paint(5, f.statusPaint(k.Status))
 		return nil
 	})
 	if err != nil {

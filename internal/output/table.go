@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -17,13 +18,55 @@ type Table struct {
 	rows   [][]string
 	free   map[string]bool // see Shorten
 	width  int             // see Fit
+	paint  map[[2]int]func(string) string
 }
 
 // NewTable starts a table with the given column headers.
 func NewTable(header ...string) *Table { return &Table{header: header} }
 
-// Row adds a row.
-func (t *Table) Row(cells ...string) { t.rows = append(t.rows, cells) }
+// Row adds a row. Each cell is shown as Printable writes it: a table
+// shows what a database holds, and a row another program wrote there
+// must not drive the terminal.
+func (t *Table) Row(cells ...string) {
+	for i, c := range cells {
+		cells[i] = Printable(c)
+	}
+	t.rows = append(t.rows, cells)
+}
+
+// Paint colours cell col of the last row added, once the table is
+// fitted: the only escape sequences a table prints are the ones paint
+// adds. A nil paint leaves the cell as it is.
+func (t *Table) Paint(col int, paint func(string) string) {
+	if paint == nil || len(t.rows) == 0 {
+		return
+	}
+	if t.paint == nil {
+		t.paint = map[[2]int]func(string) string{}
+	}
+	t.paint[[2]int{len(t.rows) - 1, col}] = paint
+}
+
+// painted returns rows with the painted cells coloured, leaving rows as
+// they are.
+func (t *Table) painted(rows [][]string) [][]string {
+	if len(t.paint) == 0 {
+		return rows
+	}
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = r
+	}
+	for at, paint := range t.paint {
+		r, c := at[0], at[1]
+		if r < len(out) && c < len(out[r]) {
+			row := slices.Clone(out[r])
+			row[c] = paint(row[c])
+			out[r] = row
+		}
+	}
+	return out
+}
 
 // Len is the number of rows.
 func (t *Table) Len() int { return len(t.rows) }
@@ -57,7 +100,7 @@ func (t *Table) Render(w io.Writer) error {
 	if len(t.header) > 0 {
 		tbl.Header(t.header)
 	}
-	if err := tbl.Bulk(t.fitted()); err != nil {
+	if err := tbl.Bulk(t.painted(t.fitted())); err != nil {
 		return err
 	}
 	if err := tbl.Render(); err != nil {
