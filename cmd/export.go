@@ -82,7 +82,9 @@ func writeExport(ctx context.Context, store keys.Store, w io.Writer) error {
 	}
 	return store.Export(ctx,
 		func(sc keys.Scope) error { return write(output.ExportScope(buf[:0], sc)) },
-		func(k *keys.Key, hash string) error { return write(output.ExportKey(buf[:0], k, hash)) })
+		func(k *keys.Key, hash, previousHash string) error {
+			return write(output.ExportKey(buf[:0], k, hash, previousHash))
+		})
 }
 
 // writeFileAtomically writes path through a temporary file beside it, so

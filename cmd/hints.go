@@ -47,6 +47,9 @@ func tokenHint(e *keys.Error) string {
 	case "revoked":
 		return "ask for a new key, or reactivate it with keyward renew " + aliasOr(e.Alias) + " --reactivate"
 	case "expired":
+		if e.Values["string"] == "previous" {
+			return "use the key's current string; see the key with: keyward show " + aliasOr(e.Alias)
+		}
 		return "renew it with: keyward renew " + aliasOr(e.Alias)
 	case "token_not_key":
 		return "give the key itself"
