@@ -2,6 +2,7 @@ package keys
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -62,7 +63,11 @@ func ErrImportConflicts(total int, cs []ImportConflict) error {
 	if total > len(bad) {
 		msg += fmt.Sprintf("; and %d more", total-len(bad))
 	}
-	return Errorf(ECONFLICT, "import_conflict", "%d line(s) conflict with the database, nothing was imported: %s", total, msg)
+	e := Errorf(ECONFLICT, "import_conflict", "%d line(s) conflict with the database, nothing was imported: %s", total, msg)
+	if !slices.ContainsFunc(cs, func(c ImportConflict) bool { return !c.PreviousTaken }) {
+		e.With("problem", "previous_string")
+	}
+	return e
 }
 
 // MaxReportedConflicts bounds how many conflicting lines a store looks up

@@ -95,7 +95,9 @@ func ErrCredentialClashes(items []ImportItem, clashes []CredentialClash) error {
 		}
 	}
 	if len(cs) == 0 {
-		return Errorf(ECONFLICT, "import_conflict", "a key's previous string is already in the database, nothing was imported")
+		return Errorf(ECONFLICT, "import_conflict", "a key's previous string is already in the database, nothing was imported").
+			With("problem", "previous_string")
 	}
-	return ErrImportConflicts(len(cs), cs[:min(len(cs), MaxReportedConflicts)])
+	err := ErrImportConflicts(len(cs), cs[:min(len(cs), MaxReportedConflicts)])
+	return err.(*Error).With("problem", "previous_string")
 }
