@@ -36,7 +36,7 @@ func (rs *Restored) validatePrevious(hash string, expires time.Time) error {
 		return lineError("previous_key_sha256 and previous_valid_until go together: give both or neither")
 	case !IsHash(rs.PreviousHash):
 		return lineError("previous_key_sha256 must be 64 lowercase hex digits")
-	case rs.PreviousHash == hash:
+	case HashEqual(rs.PreviousHash, hash):
 		return lineError("previous_key_sha256 is the same as key_sha256: a key's two strings differ")
 	case rs.PreviousValidUntil.After(expires):
 		return lineError("previous_valid_until %s is after expires_at %s: a previous string never outlives its key",
@@ -88,7 +88,7 @@ func ErrCredentialClashes(items []ImportItem, clashes []CredentialClash) error {
 	}
 	cs := make([]ImportConflict, 0, min(len(clashes), MaxReportedConflicts))
 	for _, c := range clashes {
-		if it, ok := byAlias[c.Alias]; ok && it.PreviousHash() == c.Hash {
+		if it, ok := byAlias[c.Alias]; ok && HashEqual(it.PreviousHash(), c.Hash) {
 			cs = append(cs, ImportConflict{Item: *it, PreviousTaken: true})
 		} else if it, ok := byHash[c.Hash]; ok {
 			cs = append(cs, ImportConflict{Item: *it, KeyTaken: true})

@@ -59,3 +59,28 @@ func TestMintTokenFromPreviousString(t *testing.T) {
 }
 
 func ptrTime(t time.Time) *time.Time { return &t }
+
+// An expired previous string is refused naming the rotation when its
+// grace ended it, and as an expired key when the key's expiry came first.
+func TestMintingKeyPreviousExpired(t *testing.T) {
+	grace := testNow.Add(-time.Hour)
+	later := testNow.Add(time.Hour)
+	for _, c := range []struct {
+		name     string
+		expires  time.Time
+		previous bool
+	}{
+		{"the grace ended it", grace, true},
+		{"the key's expiry came first", testNow.Add(-2 * time.Hour), false},
+	} {
+		until := grace
+		if !c.previous {
+			until = later
+		}
+		_, err := MintingKey(Verification{Code: CodeExpired, Kind: KindKey, Alias: "ci-bot", ExpiresAt: &c.expires, PreviousValidUntil: &until})
+		var e *Error
+		if !asError(err, &e) || e.Reason != "expired" || (e.Values["string"] == "previous") != c.previous {
+			t.Errorf("%s: %v %v", c.name, err, e.Values)
+		}
+	}
+}

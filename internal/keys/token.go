@@ -182,7 +182,9 @@ func MintingKey(v Verification) (string, error) {
 	switch {
 	case v.Kind == KindToken:
 		return "", ErrTokenNotKey(v.Alias)
-	case v.Code == CodeExpired && v.PreviousValidUntil != nil && v.ExpiresAt != nil:
+	case v.Code == CodeExpired && v.PreviousValidUntil != nil && v.ExpiresAt != nil && !v.ExpiresAt.Before(*v.PreviousValidUntil):
+		// The grace ended it, not the key's expiry (a renewal would not
+		// bring it back).
 		return "", ErrPreviousEnded(v.Alias, *v.ExpiresAt)
 	case !v.Valid:
 		return "", ErrRejected(v.Code, v.Alias)
