@@ -27,8 +27,10 @@ and its hash are never shown; "masked" is the stub to recognise the key by.
 
 With --key-file, show the key that a key or token string belongs to (for a
 token, its key, with "kind": "token"), whatever its status: for the string
-found in a log or a ticket. It writes nothing, not even last_used_at. A
-malformed or unknown string exits 5.`,
+found in a log or a ticket. A key's previous string, replaced by a rotation,
+is told as such ("previous": true), with when it stops or stopped working.
+It writes nothing, not even last_used_at. A malformed or unknown string
+exits 5.`,
 		Example: `  keyward show ci-bot
   keyward show ci-bot -o json | jq .expires_at
   grep -o 'kw_[A-Za-z0-9_]*' app.log | head -1 | keyward show --key-file -`,
