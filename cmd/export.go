@@ -29,9 +29,11 @@ registered scope, then one line per key, revoked and expired ones too, in the
 order they were created.
 
 A key line is the key's record as show -o json prints it, plus key_sha256,
-the SHA-256 that keyward stores instead of the key. No key string is ever
-written, and none is needed: imported from such a line, a key keeps its id,
-its times, its state (revoked stays revoked) and keeps verifying. Tokens are
+the SHA-256 that keyward stores instead of the key; a rotated key's line also
+has previous_key_sha256 and previous_valid_until, its previous string's hash
+and the end of its grace. No key string is ever written, and none is needed:
+imported from such a line, a key keeps its id, its times, its state (revoked
+stays revoked) and keeps verifying, its previous string too. Tokens are
 short-lived and are not exported.
 
 FILE is written whole or not at all (created 0600); without FILE, or with -,
@@ -82,7 +84,9 @@ func writeExport(ctx context.Context, store keys.Store, w io.Writer) error {
 	}
 	return store.Export(ctx,
 		func(sc keys.Scope) error { return write(output.ExportScope(buf[:0], sc)) },
-		func(k *keys.Key, hash string) error { return write(output.ExportKey(buf[:0], k, hash)) })
+		func(k *keys.Key, hash, previousHash string) error {
+			return write(output.ExportKey(buf[:0], k, hash, previousHash))
+		})
 }
 
 // writeFileAtomically writes path through a temporary file beside it, so

@@ -47,6 +47,9 @@ func tokenHint(e *keys.Error) string {
 	case "revoked":
 		return "ask for a new key, or reactivate it with keyward renew " + aliasOr(e.Alias) + " --reactivate"
 	case "expired":
+		if e.Values["string"] == "previous" {
+			return "use the key's current string; see the key with: keyward show " + aliasOr(e.Alias)
+		}
 		return "renew it with: keyward renew " + aliasOr(e.Alias)
 	case "token_not_key":
 		return "give the key itself"
@@ -124,6 +127,9 @@ func keyHint(e *keys.Error) string {
 	case "scope_in_use":
 		return "take it off those keys first (keyward update ALIAS --scope …) or revoke them"
 	case "import_conflict":
+		if e.Values["problem"] == "previous_string" {
+			return "a key string belongs to one key only: remove those lines, or their previous_key_sha256 and previous_valid_until"
+		}
 		return "remove or rename those lines, or renew the existing keys instead"
 	case "invalid_import":
 		switch e.Values["problem"] {

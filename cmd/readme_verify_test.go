@@ -78,19 +78,7 @@ func TestReadmeVerifyPython(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	python3 := func(credential string) (string, bool) {
-		t.Helper()
-		cmd := exec.Command(python, script, db)
-		cmd.Stdin = strings.NewReader(credential + "\n")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		var ee *exec.ExitError
-		if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
-			t.Fatalf("python3 check.py: %v\n%s", err, stderr.String())
-		}
-		return strings.TrimSpace(string(out)), err == nil
-	}
+	python3 := func(credential string) (string, bool) { return runPython(t, python, script, db, credential) }
 
 	keyward("", "scopes", "add", "backup:read")
 	valid := keyward("", "create", "ci-bot", "--role", "agent", "--scope", "backup:read", "-q")
@@ -129,6 +117,41 @@ func TestReadmeVerifyPython(t *testing.T) {
 	if got := keyward(valid+"\n", "verify"); !strings.HasPrefix(got, "VALID key ci-bot ") {
 		t.Errorf("keyward verify after the python check: %q", got)
 	}
+
+	// Restored from an export into another database, each key string
+	// keeps its verdict: a previous string's hash and grace travel too.
+	restored := filepath.Join(work, "restored.db")
+	keyward(keyward("", "export")+"\n", "--db", restored, "import", "-")
+	for _, c := range []struct {
+		name, credential string
+		ok               bool
+	}{
+		{"valid key", valid, true},
+		{"revoked key", revoked, false},
+		{"rotated key", rotated, true},
+		{"the string it replaced, in its grace", replaced, true},
+		{"a string replaced without grace", cut, false},
+	} {
+		if out, ok := runPython(t, python, script, restored, c.credential); ok != c.ok {
+			t.Errorf("restored, %s: python printed %q (valid: %v), want valid: %v", c.name, out, ok, c.ok)
+		}
+	}
+}
+
+// runPython runs the README's example on db with credential on its
+// standard input: what it printed, and whether it accepted it.
+func runPython(t *testing.T, python, script, db, credential string) (string, bool) {
+	t.Helper()
+	cmd := exec.Command(python, script, db)
+	cmd.Stdin = strings.NewReader(credential + "\n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("python3 check.py: %v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), err == nil
 }
 
 func flip(c byte) string {

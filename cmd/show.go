@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/keyward/keyward/internal/keys"
 	"github.com/keyward/keyward/internal/output"
@@ -26,8 +27,10 @@ and its hash are never shown; "masked" is the stub to recognise the key by.
 
 With --key-file, show the key that a key or token string belongs to (for a
 token, its key, with "kind": "token"), whatever its status: for the string
-found in a log or a ticket. It writes nothing, not even last_used_at. A
-malformed or unknown string exits 5.`,
+found in a log or a ticket. A key's previous string, replaced by a rotation,
+is told as such ("previous": true), with when it stops or stopped working.
+It writes nothing, not even last_used_at. A malformed or unknown string
+exits 5.`,
 		Example: `  keyward show ci-bot
   keyward show ci-bot -o json | jq .expires_at
   grep -o 'kw_[A-Za-z0-9_]*' app.log | head -1 | keyward show --key-file -`,
@@ -76,8 +79,9 @@ func runShow(ctx context.Context, f *Factory, opts *ShowOptions) error {
 		return err
 	}
 	var (
-		k    *keys.Key
-		kind keys.Kind
+		k           *keys.Key
+		kind        keys.Kind
+		previousEnd *time.Time // the string given is the key's previous one
 	)
 	if opts.KeyFile != "" {
 		// Found by its hash and nothing more: no verification, so no
@@ -91,7 +95,7 @@ func runShow(ctx context.Context, f *Factory, opts *ShowOptions) error {
 		if sub, err = keys.Whose(cred, sub); err != nil {
 			return err
 		}
-		k, kind = sub.Key, sub.Kind
+		k, kind, previousEnd = sub.Key, sub.Kind, sub.PreviousEnd()
 	} else if k, err = store.FindKey(ctx, opts.Ref); err != nil {
 		return err
 	}
@@ -103,7 +107,7 @@ func runShow(ctx context.Context, f *Factory, opts *ShowOptions) error {
 	if f.JSON {
 		doc := output.NewShownDoc(k, n, previous)
 		if kind != "" {
-			return f.PrintJSON(output.FoundDoc{ShownDoc: doc, Kind: string(kind)})
+			return f.PrintJSON(output.FoundDoc{ShownDoc: doc, Kind: string(kind), Previous: previousEnd != nil})
 		}
 		return f.PrintJSON(doc)
 	}
@@ -111,10 +115,28 @@ func runShow(ctx context.Context, f *Factory, opts *ShowOptions) error {
 	if kind != "" {
 		extra = append(extra, [2]string{"KIND", string(kind)})
 	}
+	if kind == keys.KindKey {
+		extra = append(extra, [2]string{"STRING", f.stringText(previousEnd)})
+	}
 	t := f.recordTable(k, extra...)
 	t.Row("ACTIVE TOKENS", strconv.Itoa(n))
 	if previous != nil {
 		t.Row("PREVIOUS UNTIL", output.When(previous, f.now(), f.IO.OutTTY))
 	}
 	return f.PrintTable(t)
+}
+
+// stringText says which of its key's strings show --key-file was given:
+// the current one, or the previous one and when it stops (or stopped)
+// working.
+func (f *Factory) stringText(previousEnd *time.Time) string {
+	if previousEnd == nil {
+		return "current"
+	}
+	now := f.now()
+	when := whenBoth(previousEnd, now, f.IO.OutTTY)
+	if now.Before(*previousEnd) {
+		return "previous (replaced by a rotation): works until " + when
+	}
+	return "previous (replaced by a rotation): stopped working at " + when
 }

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,6 +37,9 @@ type ImportConflict struct {
 	Item       ImportItem
 	AliasTaken bool
 	KeyTaken   bool // the key string (its hash); else its id
+	// PreviousTaken: the line's previous key string (a rotated key's
+	// previous_key_sha256) is already a credential of the database.
+	PreviousTaken bool
 }
 
 // ErrImportConflicts refuses an import of which total lines conflict with
@@ -49,6 +53,8 @@ func ErrImportConflicts(total int, cs []ImportConflict) error {
 			bad = append(bad, fmt.Sprintf("line %d: alias %q already exists", it.Line, it.Request.Alias))
 		case c.KeyTaken:
 			bad = append(bad, fmt.Sprintf("line %d: the key is already in the database", it.Line))
+		case c.PreviousTaken:
+			bad = append(bad, fmt.Sprintf("line %d: the key's previous string is already in the database", it.Line))
 		default:
 			bad = append(bad, fmt.Sprintf("line %d: a key with id %s already exists", it.Line, it.Request.Credential.ID))
 		}
@@ -57,7 +63,11 @@ func ErrImportConflicts(total int, cs []ImportConflict) error {
 	if total > len(bad) {
 		msg += fmt.Sprintf("; and %d more", total-len(bad))
 	}
-	return Errorf(ECONFLICT, "import_conflict", "%d line(s) conflict with the database, nothing was imported: %s", total, msg)
+	e := Errorf(ECONFLICT, "import_conflict", "%d line(s) conflict with the database, nothing was imported: %s", total, msg)
+	if !slices.ContainsFunc(cs, func(c ImportConflict) bool { return !c.PreviousTaken }) {
+		e.With("problem", "previous_string")
+	}
+	return e
 }
 
 // MaxReportedConflicts bounds how many conflicting lines a store looks up

@@ -224,7 +224,15 @@ func (ir *ImportReader) add(line []byte, n int) {
 			ir.fail(n, lineError("a key with the same id is already on line %d", first))
 			return
 		}
+		prev := it.PreviousHash()
+		if first, dup := ir.hashes[prev]; dup && prev != "" {
+			ir.fail(n, lineError("the key's previous string is already on line %d", first))
+			return
+		}
 		ir.hashes[it.Request.Credential.Hash] = n
+		if prev != "" {
+			ir.hashes[prev] = n
+		}
 	}
 	ir.aliases[it.Request.Alias] = n
 	ir.ids[it.Request.Credential.ID] = n

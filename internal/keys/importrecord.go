@@ -18,6 +18,11 @@ type Restored struct {
 	TTL          time.Duration
 	TokenTTL     time.Duration
 	Imported     bool // the key string came from another system
+	// PreviousHash and PreviousValidUntil are a rotated key's previous
+	// string: its stored hash and when it stops verifying ("" and nil
+	// for none).
+	PreviousHash       string
+	PreviousValidUntil *time.Time
 }
 
 // Key is the record an import item makes at now.
@@ -31,6 +36,7 @@ func (it *ImportItem) Key(p Policy, now time.Time) *Key {
 		k.CreatedAt, k.UpdatedAt = r.CreatedAt, r.UpdatedAt
 		k.LastUsedAt, k.RevokedAt, k.RevokeReason = r.LastUsedAt, r.RevokedAt, r.RevokeReason
 		k.TTL, k.TokenTTL, k.Imported = r.TTL, r.TokenTTL, r.Imported
+		k.PreviousValidUntil = r.PreviousValidUntil
 	}
 	k.Status = StatusAt(k.RevokedAt, k.ExpiresAt, now)
 	return k
@@ -44,6 +50,7 @@ type record struct {
 	lastUsed, revoked, reason     *string
 	ttl, tokenTTL                 *int64
 	imported, adminOnly           *bool
+	previousSHA256, previousUntil *string
 	scope                         *string
 	any                           bool
 }
@@ -78,6 +85,10 @@ func (r *record) field(name string, sc *scanner) (bool, error) {
 		err = sc.boolField(name, &r.imported)
 	case "admin_only":
 		err = sc.boolField(name, &r.adminOnly)
+	case "previous_key_sha256":
+		err = sc.stringField(name, &r.previousSHA256)
+	case "previous_valid_until":
+		err = sc.stringField(name, &r.previousUntil)
 	case "scope":
 		err = sc.stringField(name, &r.scope)
 	default:
@@ -91,7 +102,8 @@ func (r *record) field(name string, sc *scanner) (bool, error) {
 // was read as the key's.
 func (r *record) scopeItem(it ImportItem, description *string, others bool) (ImportItem, error) {
 	if others || r.id != nil || r.keySHA256 != nil || r.masked != nil || r.status != nil || r.updated != nil ||
-		r.lastUsed != nil || r.revoked != nil || r.reason != nil || r.ttl != nil || r.tokenTTL != nil || r.imported != nil {
+		r.lastUsed != nil || r.revoked != nil || r.reason != nil || r.ttl != nil || r.tokenTTL != nil || r.imported != nil ||
+		r.previousSHA256 != nil || r.previousUntil != nil {
 		return it, lineError("a scope line has only scope, description, admin_only and created_at")
 	}
 	if err := ValidateScopeName(*r.scope); err != nil {
@@ -178,6 +190,9 @@ func (r *record) restoreItem(it ImportItem, key, ttl, expires *string, p Policy,
 			return it, err
 		}
 		masked = *r.masked
+	}
+	if err := r.restorePrevious(rs, exp); err != nil {
+		return it, err
 	}
 	it.Request.Credential = Credential{ID: *r.id, Hash: *r.keySHA256, Masked: masked}
 	it.Restore = rs

@@ -90,6 +90,18 @@ func CredentialEnd(keyExpires time.Time, validUntil *time.Time) time.Time {
 	return keyExpires
 }
 
+// PreviousEnd is when the string found stops verifying, or stopped, when
+// it is its key's previous string (kept through a rotation's grace): the
+// end of the grace, or the key's expiry if that comes first. nil for the
+// key's current string and for a token.
+func (s *Subject) PreviousEnd() *time.Time {
+	if s == nil || s.Key == nil || s.Token != nil || s.ValidUntil == nil {
+		return nil
+	}
+	t := CredentialEnd(s.Key.ExpiresAt, s.ValidUntil)
+	return &t
+}
+
 // DecideRotation decides a rotation of k at now, given when its current
 // previous string, if any, stops verifying. Revoked and expired keys are
 // refused (a renewal is what they need); so is a key whose previous

@@ -123,9 +123,10 @@ type Store interface {
 	// events in its own transaction; Events, CheckLog and LogHead read them.
 	AuditLog
 	// Export reads the scope registry, then every key (revoked and
-	// expired ones too) with its stored hash in the order the keys were
-	// created, all from one snapshot of the database.
-	Export(ctx context.Context, scope func(Scope) error, key func(k *Key, hash string) error) error
+	// expired ones too) with its stored hash, and its previous string's
+	// ("" when none), in the order the keys were created, all from one
+	// snapshot of the database.
+	Export(ctx context.Context, scope func(Scope) error, key func(k *Key, hash, previousHash string) error) error
 
 	// Close releases the database.
 	Close() error

@@ -14,6 +14,10 @@ type TokenRequest struct {
 	TTL    time.Duration // 0: the policy's token_ttl
 	Scopes []string      // empty: the key's scopes
 	Token  Credential    // the token string to store, minted by the caller
+	// PreviousValidUntil is set when the key string presented is the
+	// key's previous one, kept through a rotation's grace: the token
+	// never outlives that string (MintFrom sets it from the verdict).
+	PreviousValidUntil *time.Time
 }
 
 // Validate checks and normalizes r: a "*" alone asks for all of the
@@ -78,13 +82,19 @@ type TokenResult struct {
 // MintToken decides the token key k mints at now: refused while the key
 // is revoked or expired; its scopes are the key's or a subset of what the
 // key holds; its TTL is capped at the key's token TTL and its expiry at
-// the key's, each with a warning when the operator asked for more.
+// the key's, each with a warning when the operator asked for more. A
+// token minted from the key's previous string is refused once that
+// string's grace is over, and never outlives it.
 func (p Policy) MintToken(now time.Time, k *Key, reg Registry, req TokenRequest) (TokenResult, error) {
 	switch StatusAt(k.RevokedAt, k.ExpiresAt, now) {
 	case StatusRevoked:
 		return TokenResult{}, ErrRejected(CodeRevoked, k.Alias)
 	case StatusExpired:
 		return TokenResult{}, ErrRejected(CodeExpired, k.Alias)
+	}
+	previousEnd := previousStringEnd(k, req.PreviousValidUntil)
+	if previousEnd != nil && !now.Before(*previousEnd) {
+		return TokenResult{}, ErrPreviousEnded(k.Alias, *previousEnd)
 	}
 	scopes := k.Scopes
 	if len(req.Scopes) > 0 {
@@ -124,7 +134,12 @@ func (p Policy) MintToken(now time.Time, k *Key, reg Registry, req TokenRequest)
 		ttl = p.MaxTokenTTL
 	}
 	expires := now.Add(ttl).Truncate(time.Second)
-	if expires.After(k.ExpiresAt) {
+	switch {
+	case previousEnd != nil && expires.After(*previousEnd) && previousEnd.Before(k.ExpiresAt):
+		expires = *previousEnd
+		warnings = append(warnings, "token expiry capped at "+previousEnd.Format(time.RFC3339)+
+			", when the key string it was minted from stops working (a rotation replaced it)")
+	case expires.After(k.ExpiresAt):
 		expires = k.ExpiresAt
 		warnings = append(warnings, "token expiry capped at the key's expiry "+k.ExpiresAt.Format(time.RFC3339))
 	}
@@ -148,6 +163,14 @@ func ErrRejected(code Code, alias string) *Error {
 	return &Error{Code: EREJECTED, Reason: strings.ToLower(string(code)), Message: msg, Op: "token", Alias: alias}
 }
 
+// ErrPreviousEnded refuses a key's previous string whose grace is over:
+// reason "expired", as verify says EXPIRED, with what the hint needs.
+func ErrPreviousEnded(alias string, until time.Time) *Error {
+	e := &Error{Code: EREJECTED, Reason: "expired", Op: "token", Alias: alias,
+		Message: "the key string read was replaced by a rotation and stopped working at " + until.Format(time.RFC3339)}
+	return e.With("string", "previous")
+}
+
 // ErrTokenNotKey refuses a token where a key is needed.
 func ErrTokenNotKey(alias string) *Error {
 	return &Error{Code: EREJECTED, Reason: "token_not_key", Message: "a token cannot mint tokens", Op: "token", Alias: alias}
@@ -159,10 +182,30 @@ func MintingKey(v Verification) (string, error) {
 	switch {
 	case v.Kind == KindToken:
 		return "", ErrTokenNotKey(v.Alias)
+	case v.Code == CodeExpired && v.PreviousValidUntil != nil && v.ExpiresAt != nil && !v.ExpiresAt.Before(*v.PreviousValidUntil):
+		// The grace ended it, not the key's expiry (a renewal would not
+		// bring it back).
+		return "", ErrPreviousEnded(v.Alias, *v.ExpiresAt)
 	case !v.Valid:
 		return "", ErrRejected(v.Code, v.Alias)
 	}
 	return v.KeyID, nil
+}
+
+// previousStringEnd is when the previous string a token is minted from
+// stops working: the end asked for, or sooner when the key's record,
+// read in the minting transaction, ends its previous string earlier (a
+// revocation, or a rotation that ended it meanwhile). nil for a key's
+// current string.
+func previousStringEnd(k *Key, asked *time.Time) *time.Time {
+	if asked == nil {
+		return nil
+	}
+	end := *asked
+	if k.PreviousValidUntil != nil && k.PreviousValidUntil.Before(end) {
+		end = *k.PreviousValidUntil
+	}
+	return &end
 }
 
 // MintFrom mints a token from the key whose string is keyString: v finds
@@ -175,5 +218,6 @@ func MintFrom(ctx context.Context, v *Verifier, s Store, keyString string, req T
 	if req.KeyID, err = MintingKey(found); err != nil {
 		return TokenResult{}, err
 	}
+	req.PreviousValidUntil = found.PreviousValidUntil
 	return s.MintToken(ctx, req)
 }

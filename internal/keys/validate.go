@@ -135,6 +135,11 @@ func (it *ImportItem) Validate(p Policy, now time.Time) error {
 	if err == nil {
 		err = it.Request.Credential.Validate(KindKey)
 	}
+	if err == nil && it.Restore != nil && it.ExpiresAt != nil {
+		err = it.Restore.validatePrevious(it.Request.Credential.Hash, *it.ExpiresAt)
+	} else if err == nil && it.Restore != nil && it.Restore.PreviousHash != "" {
+		err = Errorf(EINVALID, "invalid_import", "a previous key string needs the key's expires_at")
+	}
 	if err == nil && it.Restore == nil && it.ExpiresAt != nil && !it.ExpiresAt.After(now) {
 		err = Errorf(EINVALID, "invalid_import", "expires_at %s is in the past", it.ExpiresAt.Format(time.RFC3339))
 	}

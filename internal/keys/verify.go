@@ -32,6 +32,10 @@ type Verification struct {
 	Meta      Meta   // the key's labels
 	KeyID     string // the key a token came from; the key itself otherwise
 	Touch     bool   // last_used_at should be recorded on the key
+	// PreviousValidUntil is set when the credential is a key's previous
+	// string, kept through a rotation's grace: when that string stops
+	// verifying (as stored; ExpiresAt is the earlier of it and the key's).
+	PreviousValidUntil *time.Time
 }
 
 // Subject is a found credential: a key, or a token with its key.
@@ -102,6 +106,10 @@ func (p Policy) Decide(now time.Time, s *Subject, reg Registry, req VerifyReques
 	}
 	v.Scopes = scopes
 	v.ExpiresAt = &expires
+	if s.ValidUntil != nil {
+		until := *s.ValidUntil
+		v.PreviousValidUntil = &until
+	}
 	switch {
 	case revoked:
 		v.Code = CodeRevoked

@@ -52,10 +52,12 @@ type RotatedDoc struct {
 }
 
 // FoundDoc is what `show --key-file` prints: the key a string belongs to,
-// and whether that string is the key or one of its tokens.
+// whether that string is the key or one of its tokens, and whether it is
+// the key's previous string, replaced by a rotation.
 type FoundDoc struct {
 	ShownDoc
-	Kind string `json:"kind"`
+	Kind     string `json:"kind"`
+	Previous bool   `json:"previous"`
 }
 
 // NewRotatedDoc is rotate's JSON object.

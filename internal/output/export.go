@@ -21,10 +21,18 @@ func ExportScope(b []byte, sc keys.Scope) []byte {
 }
 
 // ExportKey appends the export line of a key: its record as show prints
-// it, and the stored hash of its string.
-func ExportKey(b []byte, k *keys.Key, hash string) []byte {
+// it and the stored hash of its string; for a rotated key, also the
+// stored hash of its previous string and when that one stops verifying.
+// A key never rotated has a line without them, as before rotation was.
+func ExportKey(b []byte, k *keys.Key, hash, previousHash string) []byte {
 	b = AppendKey(b, k)
 	b = append(b[:len(b)-1], `,"key_sha256":`...)
 	b = AppendString(b, hash)
+	if until := keys.ExportedPreviousUntil(k); previousHash != "" && until != nil {
+		b = append(b, `,"previous_key_sha256":`...)
+		b = AppendString(b, previousHash)
+		b = append(b, `,"previous_valid_until":`...)
+		b = appendTime(b, until)
+	}
 	return append(b, '}')
 }

@@ -12,7 +12,7 @@ var snapshot = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadO
 // Export reads the scope registry, then every key with its stored hash in
 // the order the keys were created, in one read-only transaction: one
 // snapshot, whatever other processes commit meanwhile.
-func (s *Store) Export(ctx context.Context, scope func(keys.Scope) error, key func(k *keys.Key, hash string) error) error {
+func (s *Store) Export(ctx context.Context, scope func(keys.Scope) error, key func(k *keys.Key, hash, previousHash string) error) error {
 	now := s.now()
 	tx, err := s.pool.BeginTx(ctx, snapshot)
 	if err != nil {
@@ -41,22 +41,22 @@ func (s *Store) Export(ctx context.Context, scope func(keys.Scope) error, key fu
 			return err
 		}
 	}
-	rows, err := tx.Query(ctx, `SELECT hash, `+keyColumns+` FROM keys ORDER BY created_at, seq`)
+	rows, err := tx.Query(ctx, `SELECT hash, coalesce(previous_hash, ''), `+keyColumns+` FROM keys ORDER BY created_at, seq`)
 	if err != nil {
 		return s.translate("read", err)
 	}
 	defer rows.Close()
 	var (
-		r    keyRow
-		hash string
+		r              keyRow
+		hash, previous string
 	)
-	targets := append([]any{&hash}, r.targets()...)
+	targets := append([]any{&hash, &previous}, r.targets()...)
 	for rows.Next() {
 		r = keyRow{}
 		if err := rows.Scan(targets...); err != nil {
 			return s.translate("read", err)
 		}
-		if err := key(r.key(now), hash); err != nil {
+		if err := key(r.key(now), hash, previous); err != nil {
 			return err
 		}
 	}

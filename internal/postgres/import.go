@@ -11,7 +11,8 @@ import (
 )
 
 var importColumns = []string{"id", "alias", "hash", "name", "description", "owner", "roles", "scopes", "masked", "imported",
-	"ttl_seconds", "token_ttl_seconds", "created_at", "updated_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason", "meta"}
+	"ttl_seconds", "token_ttl_seconds", "created_at", "updated_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason", "meta",
+	"previous_hash", "previous_valid_until"}
 
 // errImportConflict: COPY met a row already in the table.
 var errImportConflict = errors.New("import conflicts with existing keys")
@@ -43,6 +44,9 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 				return err
 			}
 			if err := aliasesAreIDs(ctx, tx); err != nil {
+				return err
+			}
+			if err := credentialClashes(ctx, tx, items); err != nil {
 				return err
 			}
 			return s.record(ctx, tx, now, events)
@@ -81,6 +85,7 @@ func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem
 		row[10], row[11], row[12], row[13], row[14] = seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix()
 		row[15], row[16], row[17] = unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason)
 		row[18] = keys.EncodeMeta(k.Meta)
+		row[19], row[20] = nullString(it.PreviousHash()), unixOrNil(k.PreviousValidUntil)
 		*events = append(*events, keys.ImportEvent(k, it.Imported, it.ExpiresAt != nil, batch))
 		r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 		if !it.Imported {
@@ -104,14 +109,19 @@ func (s *Store) importConflicts(ctx context.Context, items []keys.ImportItem) er
 	aliases := make([]string, len(items))
 	hashes := make([]string, len(items))
 	ids := make([]string, len(items))
+	var previous []string
 	for i, it := range items {
 		aliases[i], hashes[i], ids[i] = it.Request.Alias, it.Request.Credential.Hash, it.Request.Credential.ID
+		if p := it.PreviousHash(); p != "" {
+			previous = append(previous, p)
+		}
 	}
 	items = slices.DeleteFunc(slices.Clone(items), func(it keys.ImportItem) bool { return it.Scope != nil })
 	taken := map[string]bool{}
 	rows, err := s.pool.Query(ctx, `SELECT 'a' || alias FROM keys WHERE alias = ANY ($1)
 		UNION ALL SELECT 'h' || hash FROM keys WHERE hash = ANY ($2)
-		UNION ALL SELECT 'i' || id FROM keys WHERE id = ANY ($3)`, aliases, hashes, ids)
+		UNION ALL SELECT 'i' || id FROM keys WHERE id = ANY ($3)
+		UNION ALL SELECT 'p' || previous_hash FROM keys WHERE previous_hash = ANY ($4)`, aliases, hashes, ids, previous)
 	if err != nil {
 		return s.translate("read", err)
 	}
@@ -130,8 +140,9 @@ func (s *Store) importConflicts(ctx context.Context, items []keys.ImportItem) er
 	var cs []keys.ImportConflict
 	total := 0
 	for _, it := range items {
-		c := keys.ImportConflict{Item: it, AliasTaken: taken["a"+it.Request.Alias], KeyTaken: taken["h"+it.Request.Credential.Hash]}
-		if !c.AliasTaken && !c.KeyTaken && !taken["i"+it.Request.Credential.ID] {
+		c := keys.ImportConflict{Item: it, AliasTaken: taken["a"+it.Request.Alias], KeyTaken: taken["h"+it.Request.Credential.Hash],
+			PreviousTaken: taken["p"+it.PreviousHash()]}
+		if !c.AliasTaken && !c.KeyTaken && !c.PreviousTaken && !taken["i"+it.Request.Credential.ID] {
 			continue
 		}
 		total++

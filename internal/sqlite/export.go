@@ -11,7 +11,7 @@ import (
 // Export reads the scope registry, then every key with its stored hash in
 // the order the keys were created, in one read transaction: one snapshot,
 // while other processes go on writing.
-func (s *Store) Export(ctx context.Context, scope func(keys.Scope) error, key func(k *keys.Key, hash string) error) error {
+func (s *Store) Export(ctx context.Context, scope func(keys.Scope) error, key func(k *keys.Key, hash, previousHash string) error) error {
 	now := s.now()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -48,31 +48,31 @@ func (s *Store) Export(ctx context.Context, scope func(keys.Scope) error, key fu
 			return err
 		}
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT hash, `+keyColumns+` FROM keys ORDER BY created_at, rowid`)
+	rows, err := conn.QueryContext(ctx, `SELECT hash, ifnull(previous_hash, ''), `+keyColumns+` FROM keys ORDER BY created_at, rowid`)
 	if err != nil {
 		return s.translate("read", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var hash string
-		k, err := scanKey(prefixRows{rows, &hash}, now)
+		var hash, previous string
+		k, err := scanKey(prefixRows{rows, []any{&hash, &previous}}, now)
 		if err != nil {
 			return s.translate("read", err)
 		}
-		if err := key(k, hash); err != nil {
+		if err := key(k, hash, previous); err != nil {
 			return err
 		}
 	}
 	return s.translate("read", rows.Err())
 }
 
-// prefixRows scans the hash before the key's columns.
+// prefixRows scans the hashes before the key's columns.
 type prefixRows struct {
 	rows *sql.Rows
-	hash *string
+	lead []any
 }
 
-func (p prefixRows) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.hash}, dest...)...) }
+func (p prefixRows) Scan(dest ...any) error { return p.rows.Scan(append(p.lead, dest...)...) }
 
 // importScopes registers the scope lines of an export. A scope already
 // registered the same way is kept as it is; one registered differently

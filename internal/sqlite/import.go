@@ -59,8 +59,9 @@ func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deli
 		// lines conflict, with one statement per line instead of a
 		// look-up and an insert.
 		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO keys (id, alias, hash, name, description, owner, roles, scopes, masked, imported,
-			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason, meta)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			ttl_seconds, token_ttl_seconds, created_at, updated_at, expires_at, last_used_at, revoked_at, revoke_reason, meta,
+			previous_hash, previous_valid_until)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -80,7 +81,8 @@ func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deli
 			res, err := ins.ExecContext(ctx, k.ID, k.Alias, it.Request.Credential.Hash, k.Name, k.Description, k.Owner,
 				encodeList(k.Roles), encodeList(k.Scopes), k.Masked, k.Imported,
 				seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix(),
-				unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), keys.EncodeMeta(k.Meta))
+				unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason), keys.EncodeMeta(k.Meta),
+				nullString(it.PreviousHash()), unixOrNil(k.PreviousValidUntil))
 			if err != nil {
 				return err
 			}
@@ -104,6 +106,9 @@ func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deli
 			return s.importConflicts(ctx, tx, conflicts)
 		}
 		if err := aliasesAreIDs(ctx, tx); err != nil {
+			return err
+		}
+		if err := credentialClashes(ctx, tx, items); err != nil {
 			return err
 		}
 		if err := s.record(ctx, tx, now, events); err != nil {
@@ -150,8 +155,9 @@ func (s *Store) importConflicts(ctx context.Context, tx *sql.Tx, items []keys.Im
 	cs := make([]keys.ImportConflict, 0, min(len(items), keys.MaxReportedConflicts))
 	for _, it := range items[:min(len(items), keys.MaxReportedConflicts)] {
 		c := keys.ImportConflict{Item: it}
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM keys WHERE alias = ?), EXISTS (SELECT 1 FROM keys WHERE hash = ?)`,
-			it.Request.Alias, it.Request.Credential.Hash).Scan(&c.AliasTaken, &c.KeyTaken); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM keys WHERE alias = ?), EXISTS (SELECT 1 FROM keys WHERE hash = ?),
+			EXISTS (SELECT 1 FROM keys WHERE previous_hash = ?)`,
+			it.Request.Alias, it.Request.Credential.Hash, it.PreviousHash()).Scan(&c.AliasTaken, &c.KeyTaken, &c.PreviousTaken); err != nil {
 			return err
 		}
 		cs = append(cs, c)

@@ -15,11 +15,11 @@ func exportLines(t *testing.T, s keys.Store) []string {
 	var lines []string
 	err := s.Export(ctx,
 		func(sc keys.Scope) error { lines = append(lines, string(output.ExportScope(nil, sc))); return nil },
-		func(k *keys.Key, hash string) error {
-			if !keys.IsHash(hash) {
-				t.Errorf("export of %s: hash %q", k.Alias, hash)
+		func(k *keys.Key, hash, previousHash string) error {
+			if !keys.IsHash(hash) || previousHash != "" && !keys.IsHash(previousHash) {
+				t.Errorf("export of %s: hash %q, previous %q", k.Alias, hash, previousHash)
 			}
-			lines = append(lines, string(output.ExportKey(nil, k, hash)))
+			lines = append(lines, string(output.ExportKey(nil, k, hash, previousHash)))
 			return nil
 		})
 	if err != nil {

@@ -108,6 +108,10 @@ func Run(t *testing.T, fresh Fresh) {
 		{"RotateEndPrevious", testRotateEndPrevious},
 		{"RotateRefusals", testRotateRefusals},
 		{"RotateLegacy", testRotateLegacy},
+		{"RotateExportRestores", testRotateExportRestores},
+		{"RotateExportRenewedShorter", testRotateExportRenewedShorter},
+		{"ImportPreviousRefusals", testImportPreviousRefusals},
+		{"RotateTokenCapped", testRotateTokenCapped},
 		{"Meta", testMeta},
 		{"MetaExport", testMetaExport},
 	} {
