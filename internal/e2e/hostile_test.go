@@ -209,3 +209,55 @@ func TestStoredVerbatim(t *testing.T) {
 		t.Errorf("%d keys, want %d", n, len(cases)+1)
 	}
 }
+
+// TestHostileDatabaseContent: rows another program wrote into the
+// database, holding escape sequences, a bell, bidirectional controls and
+// bytes that are not UTF-8. What keyward prints shows them as escapes:
+// nothing it prints can clear the screen, retitle the window or reorder
+// a line.
+func TestHostileDatabaseContent(t *testing.T) {
+	e := newEnv(t)
+	e.createKey("victim")
+	e.createKey("bystander")
+	e.ok("scopes", "add", "backup:read", "--description", "backups")
+	e.ok("update", "bystander", "--scope", "backup:read")
+	const evil = "x\x1b]0;pwned\x07\x1b[2J\u202eevil\u2066\x9b31m"
+	db := openDB(t, e.db)
+	for _, q := range []string{
+		`UPDATE keys SET name = ?1, description = ?1, owner = ?1, meta = json_object('team', ?1) WHERE alias = 'victim'`,
+		`UPDATE keys SET alias = 'bystander' || ?1 WHERE alias = 'bystander'`,
+		`UPDATE scopes SET description = ?1 WHERE name = 'backup:read'`,
+		`UPDATE events SET actor = ?1`,
+	} {
+		if _, err := db.Exec(q, evil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, args := range [][]string{
+		{"list"},
+		{"show", "victim"},
+		{"scopes"},
+		{"log"},
+		{"scopes", "remove", "backup:read"}, // a conflict naming the key that uses it
+	} {
+		r := e.run("", args...)
+		out := r.stdout + r.stderr
+		i := strings.IndexAny(out, "\x1b\x07\u202e\u2066")
+		if i < 0 {
+			i = strings.IndexByte(out, 0x9b)
+		}
+		if i >= 0 {
+			t.Errorf("a raw control reached the output at %q\n%s", out[max(0, i-40):], r)
+		}
+		if !strings.Contains(r.stdout+r.stderr, `\x1b]0;pwned\a\x1b[2J\u202eevil\u2066\x9b31m`) {
+			t.Errorf("the hostile text is not shown escaped\n%s", r)
+		}
+	}
+	// JSON carries the text exactly (a byte that is not UTF-8 as U+FFFD,
+	// as JSON must); a JSON decoder gets it back.
+	var k struct{ Name string }
+	if err := json.Unmarshal([]byte(e.ok("show", "victim", "-o", "json")), &k); err != nil || k.Name != strings.ToValidUTF8(evil, "\uFFFD") {
+		t.Errorf("show -o json: name %q, %v", k.Name, err)
+	}
+}
