@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/keyward/keyward/internal/keys"
+	"github.com/keyward/keyward/internal/postgres/pgtest"
 )
 
 // printing is a keyward process blocked while it prints a new key to a
@@ -107,27 +107,8 @@ func TestPostgresInterruptWhilePrinting(t *testing.T) {
 func TestPostgresPrintedKeyNotSaved(t *testing.T) {
 	e := newPGEnv(t)
 	e.ok("scopes", "add", "backup:read")
-	collide := func(alias, change string) {
-		ctx := context.Background()
-		tx, err := e.conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM keys WHERE alias = $1`, alias).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(ctx, change); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	p := startPrinting(t, e, "", "create", "retried", "--scope", "backup:read", "-q")
-	collide("retried", `INSERT INTO scopes (name, description, admin_only, created_at) VALUES ('other', '', false, 0)`)
+	pgtest.Collide(t, e.conn, "retried", `INSERT INTO scopes (name, description, admin_only, created_at) VALUES ('other', '', false, 0)`)
 	code, out := p.finish(t)
 	key := strings.TrimSpace(out)
 	if code != 0 || p.stderr.String() != "" {
@@ -141,7 +122,7 @@ func TestPostgresPrintedKeyNotSaved(t *testing.T) {
 	}
 
 	p = startPrinting(t, e, "", "create", "refused", "--scope", "backup:read", "-q")
-	collide("refused", `UPDATE scopes SET admin_only = true WHERE name = 'backup:read'`)
+	pgtest.Collide(t, e.conn, "refused", `UPDATE scopes SET admin_only = true WHERE name = 'backup:read'`)
 	code, out = p.finish(t)
 	r := result{args: []string{"create", "refused"}, code: code, stdout: out, stderr: p.stderr.String()}
 	if code != 1 || !strings.HasPrefix(r.stderr, "keyward: error: the key printed above was not saved: ") ||

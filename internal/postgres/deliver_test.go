@@ -34,31 +34,6 @@ func deliverStore(t *testing.T) (*postgres.Store, *pgx.Conn) {
 	return s, conn
 }
 
-// collide commits, on conn, a serializable transaction that reads the
-// keys of alias and writes the scope registry, which the open create or
-// rotate of alias has read: the two depend on each other both ways, and
-// PostgreSQL refuses the second to commit (SQLSTATE 40001). change is
-// the registry write.
-func collide(t *testing.T, conn *pgx.Conn, alias, change string) {
-	t.Helper()
-	ctx := context.Background()
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM keys WHERE alias = $1`, alias).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, change); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // seqOf is the insertion number of alias's row: each attempt at a create
 // takes one, so a create that was retried has a gap before it.
 func seqOf(t *testing.T, conn *pgx.Conn, alias string) (seq int64, hash string) {
@@ -86,7 +61,7 @@ func TestCreateRetriedAfterDeliveryDeliversOnce(t *testing.T) {
 	req.Deliver = func(res keys.CreateResult) error {
 		delivered = append(delivered, res)
 		if len(delivered) == 1 {
-			collide(t, conn, "retried", `INSERT INTO scopes (name, description, admin_only, created_at) VALUES ('other', '', false, 0)`)
+			pgtest.Collide(t, conn, "retried", `INSERT INTO scopes (name, description, admin_only, created_at) VALUES ('other', '', false, 0)`)
 		}
 		return nil
 	}
@@ -124,7 +99,7 @@ func TestCreateRetryThatDiffersCommitsNothing(t *testing.T) {
 	req.Deliver = func(res keys.CreateResult) error {
 		calls++
 		if calls == 1 {
-			collide(t, conn, "refused", `UPDATE scopes SET admin_only = true WHERE name = 'backup:read'`)
+			pgtest.Collide(t, conn, "refused", `UPDATE scopes SET admin_only = true WHERE name = 'backup:read'`)
 		}
 		return nil
 	}
@@ -154,7 +129,7 @@ func TestRotateRetriedAfterDeliveryDeliversOnce(t *testing.T) {
 		if len(delivered) == 1 {
 			// A rotation reads the key and the head of the audit log,
 			// not the registry: the other writer appends to the log.
-			collide(t, conn, "rot", `INSERT INTO events (seq, at, actor, action, details, hash) VALUES (999, 0, 'test', 'test', '{}', '')`)
+			pgtest.Collide(t, conn, "rot", `INSERT INTO events (seq, at, actor, action, details, hash) VALUES (999, 0, 'test', 'test', '{}', '')`)
 		}
 		return nil
 	}
