@@ -136,6 +136,9 @@ func runCreate(ctx context.Context, f *Factory, opts *CreateOptions) error {
 		return nil
 	}
 	res, err := store.CreateKey(ctx, req)
+	if err != nil && delivered {
+		return errNotSaved("key", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -121,6 +121,7 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 	// generated key's only copy) out before its commit, and when they
 	// cannot be written nothing is imported.
 	if d, ok := store.(importDeliverer); ok {
+		delivered := false
 		_, err := d.ImportDeliver(ctx, items, func(res []keys.ImportResult) error {
 			if err := f.printImported(res); err != nil {
 				return err
@@ -128,8 +129,12 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 			if ctx.Err() != nil {
 				return errInterruptedBeforeCommit()
 			}
+			delivered = true
 			return nil
 		})
+		if err != nil && delivered {
+			return errNotSaved("keys", err)
+		}
 		return err
 	}
 	res, err := store.Import(ctx, items)

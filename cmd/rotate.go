@@ -84,13 +84,40 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := store.RotateKey(ctx, req)
-	if err != nil {
-		return err
+	d, ok := store.(rotateDeliverer)
+	if !ok {
+		res, err := store.RotateKey(ctx, req)
+		if err != nil {
+			return err
+		}
+		return f.printRotated(res, opts)
 	}
+	// Write, then commit: when the new string cannot be written, the key
+	// keeps the one it has.
+	delivered := false
+	_, err = d.RotateDeliver(ctx, req, func(res keys.RotateResult) error {
+		if err := f.printRotated(res, opts); err != nil {
+			return errRotateOutput(err)
+		}
+		if ctx.Err() != nil {
+			return errRotateInterrupted()
+		}
+		delivered = true
+		f.warnIfKeyExposed()
+		return nil
+	})
+	if err != nil && delivered {
+		return errNotSaved("new key string", err)
+	}
+	return err
+}
+
+// printRotated prints a rotated key and its new string in the form asked
+// for.
+func (f *Factory) printRotated(res keys.RotateResult, opts *RotateOptions) error {
 	switch {
 	case opts.Quiet:
-		_, err = fmt.Fprintln(f.IO.Out, res.Secret)
+		_, err := fmt.Fprintln(f.IO.Out, res.Secret)
 		return err
 	case f.JSON:
 		return f.PrintJSON(output.NewRotatedDoc(res.Key, res.Secret, res.PreviousValidUntil))

@@ -65,8 +65,19 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 	}
 	var watch serve.Watcher
 	var finder keys.Finder
+	readOnly := false
 	switch s := st.(type) {
 	case *sqlite.Store:
+		if s.ReadOnly() {
+			w, err := s.WatchReadOnly(ctx)
+			if err != nil {
+				return serveHint(err)
+			}
+			defer w.Close()
+			watch, finder, readOnly = w, w.Finder(), true
+			f.Warn("database %s is read-only to this user: serve verifies, but records no last use (last_used_at)", s.Path())
+			break
+		}
 		w, err := s.Watch(ctx)
 		if err != nil {
 			return err
@@ -103,6 +114,8 @@ func runServe(ctx context.Context, f *Factory, opts *ServeOptions) error {
 		Watch:  watch,
 		Log:    slog.New(slog.NewJSONHandler(logw, nil)),
 		Now:    f.Now,
+		// A reader that may not write records no last use.
+		NoLastUse: readOnly,
 	})
 	return srv.Serve(ctx, ln)
 }
@@ -120,6 +133,10 @@ func serveHint(err error) error {
 		return ke.WithHint("stop the server already there, or choose another address with --listen")
 	case "listen_failed":
 		return ke.WithHint("check the address and the permissions of the socket's directory; ports below 1024 need privileges")
+	case "db_read_only":
+		if ke.Values["problem"] == "rollback" {
+			return ke.WithHint("run any keyward command once as the database's owner (keyward list): it switches the file to WAL")
+		}
 	}
 	return err
 }

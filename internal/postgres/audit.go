@@ -180,18 +180,24 @@ func (s *Store) LogHead(ctx context.Context) (keys.Head, error) {
 	return h, s.translate("read", err)
 }
 
-// RotateKey gives a key a new string; the one it replaces moves to
-// previous_hash and verifies until previous_valid_until.
-func (s *Store) RotateKey(ctx context.Context, req keys.RotateRequest) (res keys.RotateResult, err error) {
+// RotateDeliver gives a key a new string; the one it replaces moves to
+// previous_hash and verifies until previous_valid_until. deliver, when
+// set, hands the new string out just before the commit (handOut).
+func (s *Store) RotateDeliver(ctx context.Context, req keys.RotateRequest, deliver func(keys.RotateResult) error) (res keys.RotateResult, err error) {
 	if err := req.Validate(); err != nil {
 		return res, err
 	}
-	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+	h := &handOut[keys.RotateResult]{deliver: deliver}
+	var cred keys.Credential // minted once: a retry stores what was printed
+	err = writeHandingOut(s, ctx, h, func(ctx context.Context) (bool, error) { return s.hashStored(cred.Hash)(ctx) }, func(ctx context.Context, tx pgx.Tx, now time.Time) error {
 		old, err := findKey(ctx, tx, req.Ref, now)
 		if err != nil {
 			return err
 		}
-		if res, err = keys.Rotate(now, old, req, keys.NewKeyString(req.Prefix, old.ID)); err != nil {
+		if cred.ID != old.ID {
+			cred = keys.NewKeyString(req.Prefix, old.ID)
+		}
+		if res, err = keys.Rotate(now, old, req, cred); err != nil {
 			return err
 		}
 		k := res.Key
@@ -205,7 +211,10 @@ func (s *Store) RotateKey(ctx context.Context, req keys.RotateRequest) (res keys
 			return err
 		}
 		d := keys.RotateDetails(res.Rotation, old.Masked, k.Masked, old.Imported)
-		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionRotate, k, d)})
+		if err := s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionRotate, k, d)}); err != nil {
+			return err
+		}
+		return h.give(ctx, res)
 	})
 	return res, err
 }

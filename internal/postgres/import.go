@@ -21,6 +21,15 @@ var errImportConflict = errors.New("import conflicts with existing keys")
 // them, or none when a line names an unknown scope or conflicts with an
 // existing alias, key string or id.
 func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys.ImportResult, err error) {
+	return s.ImportDeliver(ctx, items, nil)
+}
+
+// ImportDeliver is Import that hands the results to deliver inside the
+// transaction, once every line is checked and just before the commit
+// (handOut): when deliver fails (stdout on a full disk) nothing is
+// imported, so no generated key exists whose only copy was lost.
+func (s *Store) ImportDeliver(ctx context.Context, items []keys.ImportItem, deliver func([]keys.ImportResult) error) (out []keys.ImportResult, err error) {
+	h := &handOut[[]keys.ImportResult]{deliver: deliver}
 	now := s.now()
 	for i := range items {
 		if err := items[i].Validate(s.Policy, now); err != nil {
@@ -28,7 +37,7 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+		err = writeHandingOut(s, ctx, h, s.importStored(items), func(ctx context.Context, tx pgx.Tx, now time.Time) error {
 			events, err := importScopes(ctx, tx, items, now)
 			if err != nil {
 				return err
@@ -49,7 +58,10 @@ func (s *Store) Import(ctx context.Context, items []keys.ImportItem) (out []keys
 			if err := credentialClashes(ctx, tx, items); err != nil {
 				return err
 			}
-			return s.record(ctx, tx, now, events)
+			if err := s.record(ctx, tx, now, events); err != nil {
+				return err
+			}
+			return h.give(ctx, out)
 		})
 		if !errors.Is(err, errImportConflict) {
 			return out, err

@@ -17,7 +17,8 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 	if err := req.Credential.Validate(keys.KindKey); err != nil {
 		return res, err
 	}
-	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+	h := &handOut[keys.CreateResult]{deliver: req.Deliver}
+	err = writeHandingOut(s, ctx, h, s.hashStored(req.Credential.Hash), func(ctx context.Context, tx pgx.Tx, now time.Time) error {
 		// By alias only: an alias that spells another key's id is not
 		// that key, and or-renew must never renew the wrong one.
 		existing, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM keys WHERE alias = $1`, req.Alias), now)
@@ -46,6 +47,11 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 			return err
 		}
 		if renewed {
+			// A retry that renews what an earlier attempt created and
+			// printed would leave the printed key unsaved.
+			if h.handed() {
+				return errRetryDiffers
+			}
 			res = keys.CreateResult{Key: k, Renewed: true}
 			if err := updateKey(ctx, tx, k); err != nil {
 				return err
@@ -56,7 +62,10 @@ func (s *Store) CreateKey(ctx context.Context, req keys.CreateRequest) (res keys
 		if err := insertKey(ctx, tx, k, req.Credential.Hash); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionCreate, k, keys.CreateDetails(k))})
+		if err := s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionCreate, k, keys.CreateDetails(k))}); err != nil {
+			return err
+		}
+		return h.give(ctx, res)
 	})
 	return res, err
 }

@@ -42,6 +42,9 @@ type Options struct {
 	MaxInFlight int
 	// CacheSize bounds the records remembered. 0: 100,000.
 	CacheSize int
+	// NoLastUse records no last_used_at: the database is read-only to
+	// this process.
+	NoLastUse bool
 }
 
 // Server is keyward's verification server.
@@ -69,6 +72,9 @@ func New(opt Options) *Server {
 	s.cache = NewCache(opt.Finder, opt.Watch.Changes, opt.CacheSize, m)
 	s.touch = newToucher(opt.Watch.Touch, m)
 	s.verifier = keys.Verifier{Policy: opt.Policy, Finder: s.cache, Touch: s.touch.Touch, Now: opt.Now}
+	if opt.NoLastUse {
+		s.verifier.Touch = nil
+	}
 	return s
 }
 

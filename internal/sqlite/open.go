@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
+	xunix "golang.org/x/sys/unix"
 )
 
 // ValidatePath refuses a database setting that SQLite would not take as a
@@ -108,13 +109,15 @@ func cannotWrite(path string) bool {
 // changes it.
 type stamp struct {
 	ino, size  uint64
-	mtim, ctim syscall.Timespec
+	mtim, ctim xunix.Timespec
 	wal        bool
 }
 
+// stampOf reads path's stamp, through x/sys/unix, whose Stat_t names the
+// times alike on every Unix (syscall's differs on macOS).
 func stampOf(path string) (stamp, bool) {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
+	var st xunix.Stat_t
+	if err := xunix.Stat(path, &st); err != nil {
 		return stamp{}, false
 	}
 	_, werr := os.Stat(path + "-wal")

@@ -12,6 +12,14 @@ import (
 // previous_hash and verifies until previous_valid_until. A string older
 // than that, if any, is forgotten: at most two live strings per key.
 func (s *Store) RotateKey(ctx context.Context, req keys.RotateRequest) (res keys.RotateResult, err error) {
+	return s.RotateDeliver(ctx, req, nil)
+}
+
+// RotateDeliver is RotateKey that hands the result to deliver inside the
+// transaction, just before the commit: when deliver fails (stdout on a
+// full disk) the key keeps its string, so no string is in force that
+// nobody holds.
+func (s *Store) RotateDeliver(ctx context.Context, req keys.RotateRequest, deliver func(keys.RotateResult) error) (res keys.RotateResult, err error) {
 	if err := req.Validate(); err != nil {
 		return res, err
 	}
@@ -34,7 +42,13 @@ func (s *Store) RotateKey(ctx context.Context, req keys.RotateRequest) (res keys
 			return err
 		}
 		d := keys.RotateDetails(res.Rotation, old.Masked, k.Masked, old.Imported)
-		return s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionRotate, k, d)})
+		if err := s.record(ctx, tx, now, []keys.Event{keys.KeyEvent(keys.ActionRotate, k, d)}); err != nil {
+			return err
+		}
+		if deliver != nil {
+			return deliver(res)
+		}
+		return nil
 	})
 	return res, err
 }

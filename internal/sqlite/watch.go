@@ -56,11 +56,20 @@ func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
 	if err != nil {
 		return nil, internal(s.path, "open", err)
 	}
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
-	db.SetConnMaxLifetime(0)
 	w := &Watcher{db: db, path: s.path}
-	if w.conn, err = db.Conn(ctx); err == nil {
+	if err := w.start(ctx); err != nil {
+		db.Close()
+		return nil, s.translate("open", err)
+	}
+	return w, nil
+}
+
+// start takes the watcher's one connection from w.db and maps the -shm.
+func (w *Watcher) start(ctx context.Context) (err error) {
+	w.db.SetMaxOpenConns(1)
+	w.db.SetConnMaxIdleTime(0)
+	w.db.SetConnMaxLifetime(0)
+	if w.conn, err = w.db.Conn(ctx); err == nil {
 		_, err = w.conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, watchBusyWait.Milliseconds()))
 	}
 	if err == nil {
@@ -70,13 +79,12 @@ func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
 		_, err = w.Changes(ctx) // starts the WAL index if no one had
 	}
 	if err != nil {
-		db.Close()
-		return nil, s.translate("open", err)
+		return err
 	}
-	if r, err := openWALHeader(s.path + "-shm"); err == nil {
+	if r, err := openWALHeader(w.path + "-shm"); err == nil {
 		w.shm = r
 	}
-	return w, nil
+	return nil
 }
 
 // Changes returns PRAGMA data_version: it differs from the value it
