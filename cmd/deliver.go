@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 
 	"github.com/keyward/keyward/internal/keys"
@@ -36,12 +35,6 @@ func wasOrWere(what string) string {
 		return "were"
 	}
 	return "was"
-}
-
-// rotateDeliverer is a store that can write a rotated key's new string
-// before it commits it.
-type rotateDeliverer interface {
-	RotateDeliver(ctx context.Context, req keys.RotateRequest, deliver func(keys.RotateResult) error) (keys.RotateResult, error)
 }
 
 // errRotateOutput is the failure to write a rotated key's new string to

@@ -117,37 +117,24 @@ func runImport(ctx context.Context, f *Factory, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	// Write, then commit: a store that can hands the lines (every
-	// generated key's only copy) out before its commit, and when they
-	// cannot be written nothing is imported.
-	if d, ok := store.(importDeliverer); ok {
-		delivered := false
-		_, err := d.ImportDeliver(ctx, items, func(res []keys.ImportResult) error {
-			if err := f.printImported(res); err != nil {
-				return err
-			}
-			if ctx.Err() != nil {
-				return errInterruptedBeforeCommit()
-			}
-			delivered = true
-			return nil
-		})
-		if err != nil && delivered {
-			return errNotSaved("keys", err)
+	// Write, then commit: the store hands the lines (every generated
+	// key's only copy) out before its commit, and when they cannot be
+	// written nothing is imported.
+	delivered := false
+	_, err = store.ImportDeliver(ctx, items, func(res []keys.ImportResult) error {
+		if err := f.printImported(res); err != nil {
+			return err
 		}
-		return err
+		if ctx.Err() != nil {
+			return errInterruptedBeforeCommit()
+		}
+		delivered = true
+		return nil
+	})
+	if err != nil && delivered {
+		return errNotSaved("keys", err)
 	}
-	res, err := store.Import(ctx, items)
-	if err != nil {
-		return err
-	}
-	return f.printImported(res)
-}
-
-// importDeliverer is a store that can write import results before it
-// commits them.
-type importDeliverer interface {
-	ImportDeliver(ctx context.Context, items []keys.ImportItem, deliver func([]keys.ImportResult) error) ([]keys.ImportResult, error)
+	return err
 }
 
 // printImported writes one JSON line per imported key; a failure to write

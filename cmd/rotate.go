@@ -84,18 +84,10 @@ func runRotate(ctx context.Context, f *Factory, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	d, ok := store.(rotateDeliverer)
-	if !ok {
-		res, err := store.RotateKey(ctx, req)
-		if err != nil {
-			return err
-		}
-		return f.printRotated(res, opts)
-	}
 	// Write, then commit: when the new string cannot be written, the key
 	// keeps the one it has.
 	delivered := false
-	_, err = d.RotateDeliver(ctx, req, func(res keys.RotateResult) error {
+	_, err = store.RotateDeliver(ctx, req, func(res keys.RotateResult) error {
 		if err := f.printRotated(res, opts); err != nil {
 			return errRotateOutput(err)
 		}

@@ -111,6 +111,11 @@ type Store interface {
 	// admin-only scope). ECONFLICT import_conflict (an alias, key string
 	// or id already in the database).
 	Import(ctx context.Context, items []ImportItem) ([]ImportResult, error)
+	// ImportDeliver is Import that hands the results (every generated
+	// key's only copy) to deliver inside the transaction, just before it
+	// commits: an error from deliver rolls the import back. deliver runs
+	// at most once, however often the transaction is retried.
+	ImportDeliver(ctx context.Context, items []ImportItem, deliver func([]ImportResult) error) ([]ImportResult, error)
 
 	// RotateKey gives a key a new string (Rotate); the replaced one
 	// keeps verifying through the grace.
@@ -118,6 +123,9 @@ type Store interface {
 	// ENOTFOUND key_not_found. ECONFLICT: key_revoked, key_expired,
 	// previous_in_grace.
 	RotateKey(ctx context.Context, req RotateRequest) (RotateResult, error)
+	// RotateDeliver is RotateKey that hands the new string to deliver
+	// just before it commits, as ImportDeliver does.
+	RotateDeliver(ctx context.Context, req RotateRequest, deliver func(RotateResult) error) (RotateResult, error)
 
 	// AuditLog: every method above that changes something records its
 	// events in its own transaction; Events, CheckLog and LogHead read them.
