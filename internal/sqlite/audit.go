@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -27,55 +28,75 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, now time.Time, events []
 	if len(events) == 0 || s.unaudited {
 		return nil
 	}
-	var (
-		seq  int64
-		hash string
-	)
-	err := tx.QueryRowContext(ctx, headQuery).Scan(&seq, &hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+	l := &eventLog{tx: tx}
+	defer l.close()
+	_, err := keys.AppendEvents(ctx, l, now, s.Actor, events)
+	return err
+}
+
+// eventLog is the audit log within one write transaction.
+type eventLog struct {
+	tx        *sql.Tx
+	bulk, one *sql.Stmt
+	args      []any
+	// The boxed values of the previous row, reused while they repeat:
+	// the events of one command share their time, actor and action.
+	at, actor, action any
+}
+
+func (l *eventLog) LastEvent(ctx context.Context) (seq int64, hash []byte, err error) {
+	err = l.tx.QueryRowContext(ctx, headQuery).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
 	}
-	for i := range events {
-		events[i].At, events[i].Actor = now, s.Actor
-	}
-	keys.Seal(seq, hash, events)
-	// Rows go in prepared statements of eventsPerInsert rows, and the
-	// rest one by one.
-	var bulk, one *sql.Stmt
-	defer func() {
-		for _, st := range []*sql.Stmt{bulk, one} {
-			if st != nil {
-				st.Close()
-			}
-		}
-	}()
-	args := make([]any, 0, 8*eventsPerInsert)
-	for start := 0; start < len(events); {
-		n := eventsPerInsert
-		if len(events)-start < n {
-			n = 1
-		}
-		stmt := &one
-		if n > 1 {
-			stmt = &bulk
+	return seq, hash, err
+}
+
+// InsertEvents writes rows in prepared statements of eventsPerInsert
+// rows, and the rest one by one.
+func (l *eventLog) InsertEvents(ctx context.Context, rows []keys.EventRow) error {
+	for len(rows) > 0 {
+		n, stmt := eventsPerInsert, &l.bulk
+		if len(rows) < n {
+			n, stmt = 1, &l.one
 		}
 		if *stmt == nil {
-			if *stmt, err = tx.PrepareContext(ctx, insertEvents(n)); err != nil {
+			var err error
+			if *stmt, err = l.tx.PrepareContext(ctx, insertEvents(n)); err != nil {
 				return err
 			}
 		}
-		args = args[:0]
-		for i := start; i < start+n; i++ {
-			e := &events[i]
-			args = append(args, e.Seq, e.At.Unix(), e.Actor, string(e.Action), nullString(e.KeyID), nullString(e.Alias),
-				e.DetailsJSON(), e.Hash)
+		l.args = l.args[:0]
+		for i := range rows[:n] {
+			l.args = l.appendRow(l.args, &rows[i])
 		}
-		if _, err := (*stmt).ExecContext(ctx, args...); err != nil {
+		if _, err := (*stmt).ExecContext(ctx, l.args...); err != nil {
 			return err
 		}
-		start += n
+		rows = rows[n:]
 	}
 	return nil
+}
+
+func (l *eventLog) appendRow(args []any, r *keys.EventRow) []any {
+	if l.at != r.At {
+		l.at = r.At
+	}
+	if l.actor != r.Actor {
+		l.actor = r.Actor
+	}
+	if l.action != r.Action {
+		l.action = r.Action
+	}
+	return append(args, r.Seq, l.at, l.actor, l.action, nullString(r.KeyID), nullString(r.Alias), r.Details, r.Hash)
+}
+
+func (l *eventLog) close() {
+	for _, st := range []*sql.Stmt{l.bulk, l.one} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // insertEvents is an INSERT of n rows. Its parameters are anonymous:
@@ -103,10 +124,11 @@ func scanEvent(sc scanner) (*keys.Event, error) {
 		keyID, alias sql.NullString
 		details      string
 	)
-	if err := sc.Scan(&e.Seq, &at, &e.Actor, &action, &keyID, &alias, &details, &e.Hash); err != nil {
+	var hash []byte
+	if err := sc.Scan(&e.Seq, &at, &e.Actor, &action, &keyID, &alias, &details, &hash); err != nil {
 		return nil, err
 	}
-	e.At, e.Action, e.KeyID, e.Alias = unix(at), keys.Action(action), keyID.String, alias.String
+	e.At, e.Action, e.KeyID, e.Alias, e.Hash = unix(at), keys.Action(action), keyID.String, alias.String, hex.EncodeToString(hash)
 	d, err := keys.DecodeDetails(details)
 	if err != nil {
 		// An unreadable details column is an edited event: the chain
@@ -199,10 +221,14 @@ func (s *Store) CheckLog(ctx context.Context, head *keys.Head) (keys.Head, error
 // LogHead returns the latest event's SEQ:HASH, or 0 and the genesis hash
 // for an empty log.
 func (s *Store) LogHead(ctx context.Context) (keys.Head, error) {
-	var h keys.Head
-	err := s.db.QueryRowContext(ctx, headQuery).Scan(&h.Seq, &h.Hash)
+	var (
+		h    keys.Head
+		hash []byte
+	)
+	err := s.db.QueryRowContext(ctx, headQuery).Scan(&h.Seq, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return keys.Head{Hash: keys.GenesisHash}, nil
 	}
+	h.Hash = hex.EncodeToString(hash)
 	return h, s.translate("read", err)
 }
