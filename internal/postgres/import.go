@@ -81,7 +81,9 @@ func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem
 		row[10], row[11], row[12], row[13], row[14] = seconds(k.TTL), seconds(k.TokenTTL), k.CreatedAt.Unix(), k.UpdatedAt.Unix(), k.ExpiresAt.Unix()
 		row[15], row[16], row[17] = unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason)
 		row[18] = keys.EncodeMeta(k.Meta)
-		*events = append(*events, keys.ImportEvent(k, it.Imported, it.ExpiresAt != nil, batch))
+		if !s.unaudited {
+			*events = append(*events, keys.ImportEvent(k, it.Imported, it.ExpiresAt != nil, batch))
+		}
 		r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 		if !it.Imported {
 			r.Secret = it.Request.Credential.String
