@@ -88,34 +88,51 @@ func ChainHash(prev string, e *Event) string {
 // Seal numbers events after the event (lastSeq, lastHash) and chains
 // their hashes; it returns the new head.
 func Seal(lastSeq int64, lastHash string, events []Event) Head {
+	c := newChain(lastSeq, lastHash)
+	for i := range events {
+		c.seal(&events[i])
+		events[i].Hash = string(c.prev)
+	}
+	return c.head()
+}
+
+// chain seals events one after another: the state between two events
+// is the last seq and the hex of the last hash.
+type chain struct {
+	seq  int64
+	prev []byte // the previous event's hash, in hex: what the next one covers
+	buf  []byte
+	// The events of one command share their time: it is formatted once.
+	at    time.Time
+	atStr string
+}
+
+func newChain(lastSeq int64, lastHash string) *chain {
 	if lastSeq == 0 {
 		lastHash = GenesisHash
 	}
-	buf := make([]byte, 0, 512)
-	// The events of one command share their time: it is formatted once.
-	var (
-		at    time.Time
-		atStr string
-	)
-	for i := range events {
-		e := &events[i]
-		lastSeq++
-		e.Seq = lastSeq
-		if e.Details != nil || e.details == "" {
-			buf = appendCanonical(buf[:0], map[string]any(e.Details))
-			e.details = string(buf)
-		}
-		if atStr == "" || !e.At.Equal(at) {
-			at, atStr = e.At, auditTime(e.At)
-		}
-		buf = append(buf[:0], lastHash...)
-		buf = e.appendCanonical(buf, atStr, e.details)
-		sum := sha256.Sum256(buf)
-		e.Hash = hex.EncodeToString(sum[:])
-		lastHash = e.Hash
-	}
-	return Head{Seq: lastSeq, Hash: lastHash}
+	return &chain{seq: lastSeq, prev: append(make([]byte, 0, 64), lastHash...), buf: make([]byte, 0, 512)}
 }
+
+// seal numbers e and returns its hash; c.prev is then its hex.
+func (c *chain) seal(e *Event) [sha256.Size]byte {
+	c.seq++
+	e.Seq = c.seq
+	if e.Details != nil || e.details == "" {
+		c.buf = appendCanonical(c.buf[:0], map[string]any(e.Details))
+		e.details = string(c.buf)
+	}
+	if c.atStr == "" || !e.At.Equal(c.at) {
+		c.at, c.atStr = e.At, auditTime(e.At)
+	}
+	c.buf = append(c.buf[:0], c.prev...)
+	c.buf = e.appendCanonical(c.buf, c.atStr, e.details)
+	sum := sha256.Sum256(c.buf)
+	c.prev = hex.AppendEncode(c.prev[:0], sum[:])
+	return sum
+}
+
+func (c *chain) head() Head { return Head{Seq: c.seq, Hash: string(c.prev)} }
 
 // Canonical is the form of the event that its hash covers: the event as
 // `keyward log -o json` prints it, without "hash", written as JSON with

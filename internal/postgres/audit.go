@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -26,29 +27,35 @@ var eventColumns = []string{"seq", "at", "actor", "action", "key_id", "alias", "
 // record seals events after the log's head and writes them, in the
 // transaction that made the changes they describe.
 func (s *Store) record(ctx context.Context, tx pgx.Tx, now time.Time, events []keys.Event) error {
-	if len(events) == 0 {
+	if len(events) == 0 || s.unaudited {
 		return nil
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(eventsLock)); err != nil {
 		return err
 	}
-	var (
-		seq  int64
-		hash string
-	)
-	err := tx.QueryRow(ctx, headQuery).Scan(&seq, &hash)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return err
+	_, err := keys.AppendEvents(ctx, eventLog{tx}, now, s.Actor, events)
+	return err
+}
+
+// eventLog is the audit log within one write transaction, which holds
+// the log's advisory lock.
+type eventLog struct{ tx pgx.Tx }
+
+func (l eventLog) LastEvent(ctx context.Context) (seq int64, hash []byte, err error) {
+	err = l.tx.QueryRow(ctx, headQuery).Scan(&seq, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, nil
 	}
-	for i := range events {
-		events[i].At, events[i].Actor = now, s.Actor
-	}
-	keys.Seal(seq, hash, events)
-	src := pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
-		e := &events[i]
-		return []any{e.Seq, e.At.Unix(), e.Actor, string(e.Action), nullString(e.KeyID), nullString(e.Alias), e.DetailsJSON(), e.Hash}, nil
+	return seq, hash, err
+}
+
+// InsertEvents writes rows with one COPY.
+func (l eventLog) InsertEvents(ctx context.Context, rows []keys.EventRow) error {
+	src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		r := &rows[i]
+		return []any{r.Seq, r.At, r.Actor, r.Action, nullString(r.KeyID), nullString(r.Alias), r.Details, r.Hash}, nil
 	})
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, src)
+	_, err := l.tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, src)
 	if sqlState(err) == codeUniqueViolation {
 		// A writer that committed while this transaction waited for the
 		// lock took the seq its snapshot did not show: run it again.
@@ -74,10 +81,11 @@ func scanEvent(row pgx.Row) (*keys.Event, error) {
 		keyID, alias *string
 		details      string
 	)
-	if err := row.Scan(&e.Seq, &at, &e.Actor, &action, &keyID, &alias, &details, &e.Hash); err != nil {
+	var hash []byte
+	if err := row.Scan(&e.Seq, &at, &e.Actor, &action, &keyID, &alias, &details, &hash); err != nil {
 		return nil, err
 	}
-	e.At, e.Action = unix(at), keys.Action(action)
+	e.At, e.Action, e.Hash = unix(at), keys.Action(action), hex.EncodeToString(hash)
 	if keyID != nil {
 		e.KeyID = *keyID
 	}
@@ -172,11 +180,15 @@ func (s *Store) CheckLog(ctx context.Context, head *keys.Head) (keys.Head, error
 
 // LogHead returns the latest event's SEQ:HASH.
 func (s *Store) LogHead(ctx context.Context) (keys.Head, error) {
-	var h keys.Head
-	err := s.pool.QueryRow(ctx, headQuery).Scan(&h.Seq, &h.Hash)
+	var (
+		h    keys.Head
+		hash []byte
+	)
+	err := s.pool.QueryRow(ctx, headQuery).Scan(&h.Seq, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return keys.Head{Hash: keys.GenesisHash}, nil
 	}
+	h.Hash = hex.EncodeToString(hash)
 	return h, s.translate("read", err)
 }
 

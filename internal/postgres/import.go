@@ -98,7 +98,9 @@ func (s *Store) copyKeys(ctx context.Context, tx pgx.Tx, items []keys.ImportItem
 		row[15], row[16], row[17] = unixOrNil(k.LastUsedAt), unixOrNil(k.RevokedAt), nullString(k.RevokeReason)
 		row[18] = keys.EncodeMeta(k.Meta)
 		row[19], row[20] = nullString(it.PreviousHash()), unixOrNil(k.PreviousValidUntil)
-		*events = append(*events, keys.ImportEvent(k, it.Imported, it.ExpiresAt != nil, batch))
+		if !s.unaudited {
+			*events = append(*events, keys.ImportEvent(k, it.Imported, it.ExpiresAt != nil, batch))
+		}
 		r := keys.ImportResult{Alias: k.Alias, ID: k.ID}
 		if !it.Imported {
 			r.Secret = it.Request.Credential.String

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -27,64 +29,104 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, now time.Time, events []
 	if len(events) == 0 || s.unaudited {
 		return nil
 	}
-	var (
-		seq  int64
-		hash string
-	)
-	err := tx.QueryRowContext(ctx, headQuery).Scan(&seq, &hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+	l := &eventLog{tx: tx}
+	defer l.close()
+	_, err := keys.AppendEvents(ctx, l, now, s.Actor, events)
+	return err
+}
+
+// eventLog is the audit log within one write transaction.
+type eventLog struct {
+	tx    *sql.Tx
+	stmts map[eventStmt]*sql.Stmt
+	args  []any
+}
+
+// eventStmt names a prepared INSERT: its row count, and the time, actor
+// and action its rows share.
+type eventStmt struct {
+	n             int
+	at            int64
+	actor, action string
+}
+
+func (l *eventLog) LastEvent(ctx context.Context) (seq int64, hash []byte, err error) {
+	err = l.tx.QueryRowContext(ctx, headQuery).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
 	}
-	for i := range events {
-		events[i].At, events[i].Actor = now, s.Actor
-	}
-	keys.Seal(seq, hash, events)
-	// Rows go in prepared statements of eventsPerInsert rows, and the
-	// rest one by one.
-	var bulk, one *sql.Stmt
-	defer func() {
-		for _, st := range []*sql.Stmt{bulk, one} {
-			if st != nil {
-				st.Close()
-			}
+	return seq, hash, err
+}
+
+// InsertEvents writes rows in statements of eventsPerInsert rows that
+// share their time, actor and action, and the rest one by one.
+func (l *eventLog) InsertEvents(ctx context.Context, rows []keys.EventRow) error {
+	for len(rows) > 0 {
+		first := &rows[0]
+		key := eventStmt{n: eventsPerInsert, at: first.At, actor: first.Actor, action: first.Action}
+		if len(rows) < key.n || !sameStmt(first, &rows[key.n-1]) {
+			key.n = 1
 		}
-	}()
-	args := make([]any, 0, 8*eventsPerInsert)
-	for start := 0; start < len(events); {
-		n := eventsPerInsert
-		if len(events)-start < n {
-			n = 1
-		}
-		stmt := &one
-		if n > 1 {
-			stmt = &bulk
-		}
-		if *stmt == nil {
-			if *stmt, err = tx.PrepareContext(ctx, insertEvents(n)); err != nil {
-				return err
-			}
-		}
-		args = args[:0]
-		for i := start; i < start+n; i++ {
-			e := &events[i]
-			args = append(args, e.Seq, e.At.Unix(), e.Actor, string(e.Action), nullString(e.KeyID), nullString(e.Alias),
-				e.DetailsJSON(), e.Hash)
-		}
-		if _, err := (*stmt).ExecContext(ctx, args...); err != nil {
+		stmt, err := l.stmt(ctx, key)
+		if err != nil {
 			return err
 		}
-		start += n
+		l.args = l.args[:0]
+		for i := range rows[:key.n] {
+			r := &rows[i]
+			if !sameStmt(first, r) {
+				return fmt.Errorf("audit log: events %d and %d differ in time, actor or action", first.Seq, r.Seq)
+			}
+			l.args = append(l.args, r.Seq, nullString(r.KeyID), nullString(r.Alias), r.Details, r.Hash)
+		}
+		if _, err := stmt.ExecContext(ctx, l.args...); err != nil {
+			return err
+		}
+		rows = rows[key.n:]
 	}
 	return nil
 }
 
-// insertEvents is an INSERT of n rows. Its parameters are anonymous:
-// SQLite looks a named one up by a linear search, which makes binding
-// a statement with hundreds of them quadratic.
-func insertEvents(n int) string {
-	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
-	return `INSERT INTO events (` + eventColumns + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
+func sameStmt(a, b *keys.EventRow) bool {
+	return a.At == b.At && a.Actor == b.Actor && a.Action == b.Action
 }
+
+func (l *eventLog) stmt(ctx context.Context, key eventStmt) (*sql.Stmt, error) {
+	if st, ok := l.stmts[key]; ok {
+		return st, nil
+	}
+	st, err := l.tx.PrepareContext(ctx, insertEvents(key))
+	if err != nil {
+		return nil, err
+	}
+	if l.stmts == nil {
+		l.stmts = map[eventStmt]*sql.Stmt{}
+	}
+	l.stmts[key] = st
+	return st, nil
+}
+
+func (l *eventLog) close() {
+	for _, st := range l.stmts {
+		st.Close()
+	}
+}
+
+// insertEvents is an INSERT of key.n rows that share their time, actor
+// and action: those are written into the statement as literals, so that
+// each row binds five values instead of eight. Binding a text costs the
+// driver an allocation and a copy: for a bulk command's log, a good part
+// of what it costs. Its parameters are anonymous: SQLite looks a named or
+// numbered one up by a search, which makes binding hundreds of them slow.
+func insertEvents(key eventStmt) string {
+	row := "(?, " + strconv.FormatInt(key.at, 10) + ", " + sqlString(key.actor) + ", " + sqlString(key.action) + ", ?, ?, ?, ?)"
+	return `INSERT INTO events (` + eventColumns + `) VALUES ` + row + strings.Repeat(", "+row, key.n-1)
+}
+
+// sqlString is s as an SQL string literal. keyward's actors are valid
+// UTF-8 without control characters (keys.Actor), and its actions its
+// own words.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // batchOf is the batch id shared by the events of a command given n
 // keys, or "" for one.
@@ -103,10 +145,11 @@ func scanEvent(sc scanner) (*keys.Event, error) {
 		keyID, alias sql.NullString
 		details      string
 	)
-	if err := sc.Scan(&e.Seq, &at, &e.Actor, &action, &keyID, &alias, &details, &e.Hash); err != nil {
+	var hash []byte
+	if err := sc.Scan(&e.Seq, &at, &e.Actor, &action, &keyID, &alias, &details, &hash); err != nil {
 		return nil, err
 	}
-	e.At, e.Action, e.KeyID, e.Alias = unix(at), keys.Action(action), keyID.String, alias.String
+	e.At, e.Action, e.KeyID, e.Alias, e.Hash = unix(at), keys.Action(action), keyID.String, alias.String, hex.EncodeToString(hash)
 	d, err := keys.DecodeDetails(details)
 	if err != nil {
 		// An unreadable details column is an edited event: the chain
@@ -199,10 +242,14 @@ func (s *Store) CheckLog(ctx context.Context, head *keys.Head) (keys.Head, error
 // LogHead returns the latest event's SEQ:HASH, or 0 and the genesis hash
 // for an empty log.
 func (s *Store) LogHead(ctx context.Context) (keys.Head, error) {
-	var h keys.Head
-	err := s.db.QueryRowContext(ctx, headQuery).Scan(&h.Seq, &h.Hash)
+	var (
+		h    keys.Head
+		hash []byte
+	)
+	err := s.db.QueryRowContext(ctx, headQuery).Scan(&h.Seq, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return keys.Head{Hash: keys.GenesisHash}, nil
 	}
+	h.Hash = hex.EncodeToString(hash)
 	return h, s.translate("read", err)
 }

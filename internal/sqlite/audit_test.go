@@ -122,3 +122,34 @@ func TestCheckLogTamper(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordActorQuoted: the actor is written into the bulk INSERT as a
+// literal; one with quotes and SQL in it is recorded as given, and the
+// chain holds.
+func TestRecordActorQuoted(t *testing.T) {
+	s, _ := openAudit(t)
+	s.Actor = `O'Brien'); DROP TABLE keys; -- "x" ''`
+	many := make([]keys.Event, 70)
+	for i := range many {
+		many[i] = scopeEvent("q")
+	}
+	recordN(t, s, many...)
+	ctx := context.Background()
+	if h, err := s.CheckLog(ctx, nil); err != nil || h.Seq != 70 {
+		t.Fatalf("CheckLog: %v, %v", h, err)
+	}
+	n := 0
+	err := s.Events(ctx, keys.EventFilter{}, func(e *keys.Event) error {
+		if e.Actor != s.Actor {
+			t.Errorf("seq %d actor %q, want %q", e.Seq, e.Actor, s.Actor)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 70 {
+		t.Fatalf("%d events, %v", n, err)
+	}
+	if _, err := s.db.Exec(`SELECT count(*) FROM keys`); err != nil {
+		t.Fatalf("keys: %v", err)
+	}
+}
