@@ -53,10 +53,7 @@ func (t *Table) painted(rows [][]string) [][]string {
 	if len(t.paint) == 0 {
 		return rows
 	}
-	out := make([][]string, len(rows))
-	for i, r := range rows {
-		out[i] = r
-	}
+	out := slices.Clone(rows)
 	for at, paint := range t.paint {
 		r, c := at[0], at[1]
 		if r < len(out) && c < len(out[r]) {
