@@ -29,7 +29,7 @@ func (f *Factory) readCredential(keyFile string) (string, error) {
 		}
 		defer fh.Close()
 		// The database's rule: group or others may read it.
-		if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && othersMayRead(fi) {
 			f.Warn("key file %s is readable by other users (mode %04o); run: chmod 600 %s", keyFile, fi.Mode().Perm(), keyFile)
 		}
 		r = fh

@@ -67,7 +67,7 @@ func (f *Factory) now() time.Time {
 
 // warnIfReadable warns when the database can be read by other users.
 func (f *Factory) warnIfReadable(path string) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+	if fi, err := os.Stat(path); err == nil && othersMayRead(fi) {
 		f.Warn("database %s is readable by other users (mode %04o); run: chmod 600 %s", path, fi.Mode().Perm(), path)
 	}
 }

@@ -8,15 +8,13 @@ import (
 	"strconv"
 
 	"github.com/keyward/keyward/internal/keys"
-
-	"golang.org/x/sys/unix"
 )
 
 // warnIfWorldWritable warns when every user may write path (a directory
 // without the sticky bit, or a file): what it holds could be swapped.
 func (f *Factory) warnIfWorldWritable(path, what, risk string) {
 	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().Perm()&0o002 == 0 || (fi.IsDir() && fi.Mode()&os.ModeSticky != 0) {
+	if err != nil || !everyoneMayWrite(fi) || (fi.IsDir() && fi.Mode()&os.ModeSticky != 0) {
 		return
 	}
 	f.Warn("%s %s is writable by every user (mode %04o): %s; run: chmod o-w %s", what, path, fi.Mode().Perm(), risk, path)
@@ -31,7 +29,7 @@ func (f *Factory) warnIfKeyExposed() {
 		return
 	}
 	fi, err := out.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+	if err != nil || !fi.Mode().IsRegular() || !othersMayRead(fi) {
 		return
 	}
 	name := "the file"
@@ -51,18 +49,10 @@ func (f *Factory) readHidden(prompt string) (line string, ok bool, err error) {
 	if !isFile {
 		return "", false, nil
 	}
-	fd := int(in.Fd())
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	restore, err := echoOff(in)
 	if err != nil {
 		return "", false, nil
 	}
-	quiet := *old
-	quiet.Lflag &^= unix.ECHO
-	quiet.Lflag |= unix.ICANON | unix.ISIG
-	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &quiet); err != nil {
-		return "", false, nil
-	}
-	restore := func() { unix.IoctlSetTermios(fd, unix.TCSETS, old) }
 	f.IO.setRestore(restore)
 	defer func() {
 		restore()

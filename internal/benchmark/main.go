@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command benchmark measures whole keyward processes against two floors
 // doing the same storage work on the same table: the sqlite3 shell, and a
 // minimal Go program on modernc.org/sqlite (./floor). Runs alternate

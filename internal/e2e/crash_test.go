@@ -1,3 +1,5 @@
+//go:build linux
+
 package e2e
 
 import (
@@ -15,10 +17,6 @@ import (
 
 	"github.com/keyward/keyward/internal/keys"
 )
-
-// oldExpiry is the expires_at of bulk keys: long past, so that a renewed
-// key is told from one that was not by this value alone.
-const oldExpiry = 1000
 
 // addBulkKeys inserts n keys straight into a keyward database, the way
 // only a migration tool would: enough rows to make renew --all last long
@@ -404,24 +402,5 @@ func TestKillDuringFirstOpen(t *testing.T) {
 	t.Logf("%d of %d first creates killed", killed, rounds)
 	if killed == 0 {
 		t.Error("no process was killed: the test proves nothing")
-	}
-}
-
-// fullPipe returns a pipe whose buffer is already full: a process that
-// writes to w blocks until r is read. filled bytes precede its output.
-func fullPipe(t *testing.T) (r, w *os.File, filled int) {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close(); w.Close() })
-	w.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
-	for {
-		n, err := w.Write(make([]byte, 4096))
-		filled += n
-		if err != nil {
-			return r, w, filled
-		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -52,7 +51,7 @@ type env struct {
 	dir  string
 	db   string
 	vars []string
-	cred *syscall.Credential // run keyward as this user; nil: as this process
+	cred *credential // run keyward as this user; nil: as this process
 }
 
 func newEnv(t *testing.T) *env {
@@ -119,9 +118,7 @@ func (e *env) command(ctx context.Context, args ...string) *exec.Cmd {
 	c := exec.CommandContext(ctx, bin, args...)
 	c.Env = e.vars
 	c.Dir = e.dir
-	if e.cred != nil {
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: e.cred}
-	}
+	runAs(c, e.cred)
 	return c
 }
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/keyward/keyward/internal/keys"
 )
@@ -103,7 +102,7 @@ func listenUnix(a Addr) (net.Listener, error) {
 }
 
 func listenError(a Addr, err error) error {
-	if errors.Is(err, syscall.EADDRINUSE) {
+	if addrInUse(err) {
 		return keys.Errorf(keys.EINTERNAL, "address_in_use", "cannot listen on %s: the address is already in use", a).Wrap(err)
 	}
 	msg := err.Error()

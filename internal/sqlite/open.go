@@ -9,11 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/keyward/keyward/internal/keys"
-	xunix "golang.org/x/sys/unix"
 )
 
 // ValidatePath refuses a database setting that SQLite would not take as a
@@ -75,7 +73,7 @@ func createPrivate(path string) (bool, error) {
 	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return false, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|syscall.O_NOFOLLOW, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|oNoFollow, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return false, nil
 	}
@@ -96,32 +94,13 @@ func walMode(h []byte) bool { return len(h) >= 20 && h[18] == 2 && h[19] == 2 }
 // create the -wal and -shm files a WAL database needs beside it when they
 // do not exist yet.
 func cannotWrite(path string) bool {
-	if syscall.Access(path, 2) != nil {
+	if access(path, 2) != nil {
 		return true
 	}
 	if _, err := os.Stat(path + "-wal"); err == nil {
 		return false
 	}
-	return syscall.Access(filepath.Dir(path), 2|1) != nil
-}
-
-// stamp identifies one state of a file: a checkpoint by another process
-// changes it.
-type stamp struct {
-	ino, size  uint64
-	mtim, ctim xunix.Timespec
-	wal        bool
-}
-
-// stampOf reads path's stamp, through x/sys/unix, whose Stat_t names the
-// times alike on every Unix (syscall's differs on macOS).
-func stampOf(path string) (stamp, bool) {
-	var st xunix.Stat_t
-	if err := xunix.Stat(path, &st); err != nil {
-		return stamp{}, false
-	}
-	_, werr := os.Stat(path + "-wal")
-	return stamp{ino: st.Ino, size: uint64(st.Size), mtim: st.Mtim, ctim: st.Ctim, wal: werr == nil}, true
+	return access(filepath.Dir(path), 2|1) != nil
 }
 
 // beingWritten reports whether another process may be in the middle of

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command postgres measures whole keyward processes on PostgreSQL, side by
 // side with psql doing the same storage work, and with keyward on SQLite.
 // It needs a server it may create databases on, named by
